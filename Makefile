@@ -1,0 +1,24 @@
+# Thin targets over environment/*.sh; each one first installs whatever is missing.
+BACKEND ?= cpu
+SCALE ?= laptop
+
+.PHONY: setup lab test reproduce kernel data
+
+setup:
+	@bash environment/install.sh $(BACKEND)
+
+## make lab: set up, then serve notebooks/ on 127.0.0.1 with a token
+lab: setup
+	@bash environment/lab.sh
+
+## make test: set up, run the Java tests, then execute every notebook at REPRO_SCALE=smoke
+test: setup
+	mvn -B -ntp verify
+	@bash environment/notebooks.sh test
+
+## make reproduce NB=00-getting-started [SCALE=laptop]: one notebook headless, with an HTML export
+reproduce: setup
+	@bash environment/notebooks.sh reproduce "$(NB)" $(SCALE)
+
+## make kernel [BACKEND=cuda]: (re)install the Jupyter kernel for a backend
+kernel data: setup

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Executes notebooks headless through the installed repro4j kernel (nbconvert/nbclient).
+#   environment/notebooks.sh test                    every notebook at REPRO_SCALE=smoke
+#   environment/notebooks.sh reproduce NAME [SCALE]  one notebook (default scale laptop), with HTML
+# Executed notebooks and HTML exports land in build/reports/<scale>/. A cell error, a dead kernel,
+# a cell timeout or a notebook without an image output fails the run, naming the notebook.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+KERNEL="${KERNEL:-repro4j}"
+NOTEBOOKS="$ROOT/notebooks"
+
+available() { (cd "$NOTEBOOKS" && ls -1 [0-9][0-9]-*.ipynb | sed 's/\.ipynb$//'); }
+
+# run NAME SCALE CELL_TIMEOUT_SECONDS [html]
+run() {
+  local name="$1" scale="$2" timeout="$3" html="${4:-}"
+  local out="$ROOT/build/reports/$scale" log
+  mkdir -p "$out"
+  log="$out/$name.log"
+  echo "[notebook] $name at scale $scale"
+  local start=$SECONDS
+  if ! REPRO_SCALE="$scale" jupyter nbconvert --to notebook --execute \
+        --ExecutePreprocessor.kernel_name="$KERNEL" --ExecutePreprocessor.timeout="$timeout" \
+        --output-dir "$out" --output "$name.ipynb" "$NOTEBOOKS/$name.ipynb" >"$log" 2>&1; then
+    echo "[notebook] FAILED: $name (scale $scale); the failing cell and its error:" >&2
+    grep -v '^\[20[0-9-]* [0-9:]*\] \[INFO' "$log" | tail -n 60 >&2
+    return 1
+  fi
+  if ! grep -q '"image/png"' "$out/$name.ipynb"; then
+    echo "[notebook] FAILED: $name (scale $scale) ran but produced no image/png output" >&2
+    return 1
+  fi
+  if [ -n "$html" ]; then
+    jupyter nbconvert --to html --output-dir "$out" "$out/$name.ipynb" >>"$log" 2>&1
+  fi
+  echo "[notebook] ok: $name in $((SECONDS - start)) s -> ${out#$ROOT/}/$name.ipynb"
+}
+
+case "${1:-}" in
+  test)
+    failed=0
+    for name in $(available); do run "$name" smoke 90 || failed=1; done
+    exit $failed ;;
+  reproduce)
+    name="${2:-}"; scale="${3:-laptop}"
+    if [ -z "$name" ] || [ ! -f "$NOTEBOOKS/${name%.ipynb}.ipynb" ]; then
+      echo "unknown notebook '${name}'; available:" >&2; available | sed 's/^/  /' >&2; exit 2
+    fi
+    case "$scale" in smoke|laptop|paper) ;; *) echo "unknown scale '$scale'; known: smoke, laptop, paper" >&2; exit 2 ;; esac
+    run "${name%.ipynb}" "$scale" 86400 html ;;
+  *) echo "usage: $0 test | reproduce NAME [smoke|laptop|paper]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,76 @@
+package org.repro4j.models;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+/**
+ * Factories for the networks the notebooks train, each named by its architecture and carrying the
+ * defaults of the paper that made it standard, so a notebook starts from a default and changes one
+ * thing. Every factory returns an initialised network; the same seed gives the same weights.
+ */
+public final class Models {
+
+    private Models() {
+    }
+
+    /**
+     * LeNet-300-100 (LeCun et al. 1998): a 784-300-100-10 ReLU MLP with a softmax output, trained
+     * with Adam at learning rate 1.2e-3 as in Frankle and Carbin, "The Lottery Ticket Hypothesis"
+     * (ICLR 2019), Figure 2.
+     *
+     * @param seed seed of the weight initialisation
+     */
+    public static MultiLayerNetwork lenet300100(long seed) {
+        return lenet300100(new Adam(1.2e-3), seed);
+    }
+
+    /** LeNet-300-100 (see {@link #lenet300100(long)}) trained by {@code updater}. */
+    public static MultiLayerNetwork lenet300100(IUpdater updater, long seed) {
+        return mlp(28 * 28, List.of(300, 100), 10, updater, seed);
+    }
+
+    /**
+     * A fully connected classifier: ReLU hidden layers with He-normal initial weights (He et al.
+     * 2015, eq. 10) and zero biases, then a softmax layer with cross-entropy loss.
+     *
+     * @param inputs  number of input features, at least 1
+     * @param hidden  width of each hidden layer, in order (may be empty), each at least 1
+     * @param classes number of output classes, at least 2
+     * @param updater the optimiser and its learning rate
+     * @param seed    seed of the weight initialisation
+     */
+    public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, long seed) {
+        if (inputs < 1) {
+            throw new IllegalArgumentException("inputs: expected at least 1, got " + inputs);
+        }
+        if (classes < 2) {
+            throw new IllegalArgumentException("classes: expected at least 2, got " + classes);
+        }
+        for (int i = 0; i < hidden.size(); i++) {
+            if (hidden.get(i) < 1) {
+                throw new IllegalArgumentException("hidden[" + i + "]: expected a width of at least 1, got " + hidden.get(i));
+            }
+        }
+        var layers = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(updater)
+                .weightInit(WeightInit.RELU)
+                .list();
+        for (int width : hidden) {
+            layers.layer(new DenseLayer.Builder().nOut(width).activation(Activation.RELU).build());
+        }
+        layers.layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).activation(Activation.SOFTMAX).build());
+        var net = new MultiLayerNetwork(layers.setInputType(InputType.feedForward(inputs)).build());
+        net.init();
+        return net;
+    }
+}
