@@ -1,53 +1,91 @@
 package org.repro4j.viz;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.RenderedImage;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
- * Turns charts into things a notebook shows or keeps: a {@link BufferedImage}, which any Java
- * kernel's {@code display(...)} renders inline as PNG, or a PNG/SVG file.
+ * Turns charts into what a notebook shows or keeps. A {@link BufferedImage} passed to a Java
+ * kernel's own {@code display(...)} renders inline as image/png, so this class needs no kernel
+ * API; files are written atomically (a temporary file in the same folder, then a rename), so
+ * an interrupted save never leaves a truncated figure behind.
  */
 public final class Show {
 
-    private Show() {
-    }
+    private Show() {}
 
-    /** The chart drawn at its own width and height. */
+    /** Renders {@code chart} at its own width and height, ready for {@code display(...)}. */
     public static BufferedImage png(Chart<?, ?> chart) {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
     /**
-     * Writes the chart to {@code file} as PNG or SVG, chosen by the extension; the file appears
-     * complete or not at all (written next to it, then atomically renamed).
+     * Saves {@code chart} as PNG or SVG, chosen by the file's extension ({@code .png},
+     * {@code .svg}, any case), creating missing parent folders and replacing an existing file.
+     *
+     * @return {@code file}
+     * @throws IllegalArgumentException if the extension is neither .png nor .svg
      */
     public static Path save(Chart<?, ?> chart, Path file) throws IOException {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean svg = name.endsWith(".svg");
-        if (!svg && !name.endsWith(".png")) {
-            throw new IllegalArgumentException(file + ": expected a .png or .svg file name");
+        return switch (extension(file)) {
+            case "png" -> atomically(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapFormat.PNG));
+            case "svg" -> atomically(file, out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out,
+                    VectorGraphicsFormat.SVG));
+            default -> throw unknownExtension(file, ".png or .svg");
+        };
+    }
+
+    /**
+     * Saves an image, e.g. an {@link ImageGrid}, as PNG, atomically like {@link #save(Chart, Path)}.
+     *
+     * @return {@code file}
+     * @throws IllegalArgumentException if the extension is not .png
+     */
+    public static Path save(RenderedImage image, Path file) throws IOException {
+        if (!extension(file).equals("png")) {
+            throw unknownExtension(file, ".png");
         }
+        return atomically(file, out -> ImageIO.write(image, "png", out));
+    }
+
+    private interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private static Path atomically(Path file, Writer writer) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, name, ".part");
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
-            try (var out = Files.newOutputStream(tmp)) {
-                if (svg) {
-                    VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-                } else {
-                    BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-                }
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.write(out);
             }
-            return Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }
+        return file;
+    }
+
+    private static String extension(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static IllegalArgumentException unknownExtension(Path file, String expected) {
+        return new IllegalArgumentException("cannot save to '" + file + "': unknown extension '"
+                + extension(file) + "', expected " + expected);
     }
 }

@@ -1,7 +1,12 @@
 /**
- * Pictures for notebooks: XChart {@link org.repro4j.viz.Plots} from tidy tables, {@link org.repro4j.viz.Show}
- * to turn them into images or files, {@link org.repro4j.viz.ImageGrid} for samples, and the text
- * {@link org.repro4j.viz.ProgressBar} of long loops. Nothing here knows which Jupyter kernel runs it:
- * a notebook passes the returned {@code BufferedImage} to its kernel's {@code display(...)}.
+ * What a notebook shows: XChart charts from tidy Tablesaw tables ({@link org.repro4j.viz.Plots}),
+ * charts rendered to images or saved atomically as PNG/SVG ({@link org.repro4j.viz.Show}), grids
+ * of dataset or generated images ({@link org.repro4j.viz.ImageGrid}) and a text progress bar for
+ * long loops ({@link org.repro4j.viz.ProgressBar}).
+ *
+ * <p>Nothing here knows which Jupyter kernel runs it: images are plain
+ * {@link java.awt.image.BufferedImage}s, which any Java kernel's own {@code display(...)} renders
+ * as image/png, and the progress bar writes to a {@link java.io.PrintStream}. Rendering needs no
+ * display; kernels should run with {@code -Djava.awt.headless=true}.
  */
 package org.repro4j.viz;
