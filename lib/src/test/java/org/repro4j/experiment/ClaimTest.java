@@ -1,0 +1,64 @@
+package org.repro4j.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.repro4j.experiment.Claim.Direction;
+import org.repro4j.experiment.Claim.Verdict;
+
+class ClaimTest {
+
+    private static Claim claim(double ours, double spread, Direction direction, Scale scale) {
+        return new Claim("ticket matches dense", "Fashion-MNIST", 0.90, ours, spread, 0.01, direction, scale);
+    }
+
+    @Test
+    void atLeastIsReproducedWithinToleranceBelowThePaper() {
+        assertEquals(Verdict.REPRODUCED, claim(0.895, 0, Direction.AT_LEAST, Scale.LAPTOP).verdict());
+        assertEquals(Verdict.REPRODUCED, claim(0.95, 0, Direction.AT_LEAST, Scale.LAPTOP).verdict());
+        assertEquals(Verdict.NOT_REPRODUCED, claim(0.88, 0, Direction.AT_LEAST, Scale.LAPTOP).verdict());
+    }
+
+    @Test
+    void atMostMirrorsAtLeast() {
+        assertEquals(Verdict.REPRODUCED, claim(0.905, 0, Direction.AT_MOST, Scale.PAPER).verdict());
+        assertEquals(Verdict.NOT_REPRODUCED, claim(0.92, 0, Direction.AT_MOST, Scale.PAPER).verdict());
+    }
+
+    @Test
+    void withinNeedsBothSidesOfTheBand() {
+        assertEquals(Verdict.REPRODUCED, claim(0.905, 0.002, Direction.WITHIN, Scale.LAPTOP).verdict());
+        assertEquals(Verdict.NOT_REPRODUCED, claim(0.80, 0.01, Direction.WITHIN, Scale.LAPTOP).verdict());
+        assertEquals(Verdict.INCONCLUSIVE, claim(0.90, 0.05, Direction.WITHIN, Scale.LAPTOP).verdict());
+    }
+
+    @Test
+    void aSpreadThatStraddlesTheThresholdIsInconclusive() {
+        assertEquals(Verdict.INCONCLUSIVE, claim(0.89, 0.005, Direction.AT_LEAST, Scale.LAPTOP).verdict());
+        assertEquals(Verdict.NOT_REPRODUCED, claim(0.87, 0.005, Direction.AT_LEAST, Scale.LAPTOP).verdict());
+    }
+
+    @Test
+    void smokeScaleConcludesNothing() {
+        assertEquals(Verdict.INCONCLUSIVE, claim(0.95, 0, Direction.AT_LEAST, Scale.SMOKE).verdict());
+        assertEquals("inconclusive at this scale", Verdict.INCONCLUSIVE.toString());
+    }
+
+    @Test
+    void tableHasOneRowPerClaimWithItsVerdict() {
+        var table = Claim.table(List.of(claim(0.95, 0, Direction.AT_LEAST, Scale.LAPTOP), claim(0.5, 0, Direction.AT_LEAST, Scale.LAPTOP)));
+        assertEquals(List.of("claim", "dataset", "paper", "ours", "±", "tolerance", "direction", "scale", "verdict"), table.columnNames());
+        assertEquals(List.of("reproduced", "not reproduced"), table.stringColumn("verdict").asList());
+        assertEquals(List.of(0.95, 0.5), table.doubleColumn("ours").asList());
+    }
+
+    @Test
+    void invalidNumbersAreRejectedNamingTheField() {
+        var e = assertThrows(IllegalArgumentException.class, () -> claim(Double.NaN, 0, Direction.AT_LEAST, Scale.LAPTOP));
+        assertEquals("ours: expected a finite number, got NaN", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> claim(0.9, -1, Direction.AT_LEAST, Scale.LAPTOP));
+        assertEquals("spread and tolerance: expected >= 0, got -1.0 and 0.01", e.getMessage());
+    }
+}
