@@ -1,0 +1,132 @@
+package org.repro4j.data;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Labelled images held in memory: a {@code [n, channels*height*width]} float matrix of pixels in
+ * [0, 1] (channel-major within a row) and one class index per row.
+ *
+ * @param name       what the data is, e.g. "Fashion-MNIST train"
+ * @param features   the pixels, float32, one image per row
+ * @param labels     the class of each row, in {@code [0, classNames.size())}
+ * @param channels   1 (grey) or 3 (RGB)
+ * @param height     rows of pixels
+ * @param width      columns of pixels
+ * @param classNames the name of each class
+ */
+public record Dataset(String name, INDArray features, int[] labels, int channels, int height, int width,
+                      List<String> classNames) {
+
+    public Dataset {
+        if (features.rank() != 2 || features.rows() != labels.length) {
+            throw new IllegalArgumentException(name + ": expected " + labels.length + " rows of features (one per label), got shape "
+                    + Arrays.toString(features.shape()));
+        }
+        if (features.columns() != (long) channels * height * width) {
+            throw new IllegalArgumentException(name + ": expected " + channels * height * width + " feature columns for "
+                    + channels + "x" + height + "x" + width + " images, got " + features.columns());
+        }
+        classNames = List.copyOf(classNames);
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classNames.size()) {
+                throw new IllegalArgumentException(name + ": label " + i + " is " + labels[i] + ", expected a class in [0, "
+                        + classNames.size() + ")");
+            }
+        }
+    }
+
+    /** Images of unsigned bytes (0..255, as read from IDX or CIFAR files) scaled to [0, 1]. */
+    public static Dataset ofBytes(String name, byte[] pixels, int[] labels, int channels, int height, int width,
+                                  List<String> classNames) {
+        int size = channels * height * width;
+        if (pixels.length != (long) labels.length * size) {
+            throw new IllegalArgumentException(name + ": expected " + (long) labels.length * size + " pixel bytes for "
+                    + labels.length + " images of " + size + ", got " + pixels.length);
+        }
+        float[] scaled = new float[pixels.length];
+        for (int i = 0; i < pixels.length; i++) {
+            scaled[i] = (pixels[i] & 0xFF) / 255f;
+        }
+        return new Dataset(name, Nd4j.create(scaled, new long[] {labels.length, size}, 'c'), labels, channels, height, width,
+                classNames);
+    }
+
+    /** Number of examples. */
+    public int size() {
+        return labels.length;
+    }
+
+    /** Number of classes. */
+    public int numClasses() {
+        return classNames.size();
+    }
+
+    /** Labels as one-hot rows, float32 {@code [n, numClasses]}. */
+    public INDArray oneHotLabels() {
+        float[] oneHot = new float[labels.length * numClasses()];
+        for (int i = 0; i < labels.length; i++) {
+            oneHot[i * numClasses() + labels[i]] = 1f;
+        }
+        return Nd4j.create(oneHot, new long[] {labels.length, numClasses()}, 'c');
+    }
+
+    /** The first {@code n} examples. */
+    public Dataset head(int n) {
+        return rows(name, firstN(n));
+    }
+
+    /**
+     * {@code n} examples drawn without replacement by a generator seeded with {@code seed}, in the
+     * order drawn; the same seed gives the same subset.
+     */
+    public Dataset subset(int n, long seed) {
+        check(n);
+        if (n == size()) {
+            return this;
+        }
+        int[] order = firstN(size());
+        var random = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {  // partial Fisher-Yates: the first n positions are the sample
+            int j = i + random.nextInt(size() - i);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return rows(name + " (" + n + " of " + size() + ", seed " + seed + ")", Arrays.copyOf(order, n));
+    }
+
+    /** The pixels of image {@code i}. */
+    public float[] image(int i) {
+        return features.getRow(i).toFloatVector();
+    }
+
+    private Dataset rows(String newName, int[] rows) {
+        int[] newLabels = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            newLabels[i] = labels[rows[i]];
+        }
+        return new Dataset(newName, features.getRows(rows), newLabels, channels, height, width, classNames);
+    }
+
+    private int[] firstN(int n) {
+        check(n);
+        int[] rows = new int[n];
+        Arrays.setAll(rows, i -> i);
+        return rows;
+    }
+
+    private void check(int n) {
+        if (n < 1 || n > size()) {
+            throw new IllegalArgumentException(name + ": expected between 1 and " + size() + " examples, asked for " + n);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%s: %d images of %dx%dx%d, %d classes", name, size(), channels, height, width, numClasses());
+    }
+}

@@ -1,0 +1,81 @@
+package org.repro4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+
+class DatasetTest {
+
+    /** Ten 1x1x2 images whose pixels are (i/10, i/10) and labels i % 3. */
+    private static Dataset ten() {
+        byte[] pixels = new byte[20];
+        int[] labels = new int[10];
+        for (int i = 0; i < 10; i++) {
+            pixels[2 * i] = pixels[2 * i + 1] = (byte) (i * 25.5);
+            labels[i] = i % 3;
+        }
+        return Dataset.ofBytes("ten", pixels, labels, 1, 1, 2, List.of("a", "b", "c"));
+    }
+
+    @Test
+    void oneHotHasASingleOneInTheLabelsColumn() {
+        var oneHot = ten().oneHotLabels();
+        assertArrayEquals(new long[] {10, 3}, oneHot.shape());
+        assertArrayEquals(new float[] {0, 1, 0}, oneHot.getRow(4).toFloatVector());
+        assertEquals(10.0, oneHot.sumNumber().doubleValue());
+    }
+
+    @Test
+    void subsetIsDeterministicPerSeedAndKeepsPixelsWithTheirLabels() {
+        var a = ten().subset(4, 1);
+        assertArrayEquals(a.labels(), ten().subset(4, 1).labels());
+        assertNotEquals(Arrays.toString(a.features().toFloatMatrix()[0]) + Arrays.toString(a.labels()),
+                Arrays.toString(ten().subset(4, 2).features().toFloatMatrix()[0]) + Arrays.toString(ten().subset(4, 2).labels()));
+        for (int i = 0; i < 4; i++) {
+            int original = Math.round(a.image(i)[0] * 10);
+            assertEquals(original % 3, a.labels()[i]);
+        }
+    }
+
+    @Test
+    void subsetLargerThanTheDataIsRejected() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ten().subset(11, 1));
+        assertEquals("ten: expected between 1 and 10 examples, asked for 11", e.getMessage());
+    }
+
+    @Test
+    void headTakesTheFirstRows() {
+        assertArrayEquals(new int[] {0, 1, 2, 0}, ten().head(4).labels());
+    }
+
+    @Test
+    void constructorRejectsMismatchedShapesAndLabels() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new Dataset("d", Nd4j.zeros(3, 4), new int[] {0, 1}, 1, 2, 2, List.of("a", "b")));
+        assertEquals("d: expected 2 rows of features (one per label), got shape [3, 4]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new Dataset("d", Nd4j.zeros(2, 5), new int[] {0, 1}, 1, 2, 2, List.of("a", "b")));
+        assertEquals("d: expected 4 feature columns for 1x2x2 images, got 5", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new Dataset("d", Nd4j.zeros(2, 4), new int[] {0, 2}, 1, 2, 2, List.of("a", "b")));
+        assertEquals("d: label 1 is 2, expected a class in [0, 2)", e.getMessage());
+    }
+
+    @Test
+    void dataRootComesFromTheEnvironmentThenThePropertyThenTheWorkingDirectory() {
+        var props = new Properties();
+        props.setProperty("repro4j.data", "/from/property");
+        assertEquals(Path.of("/from/env"), DataRoot.resolve(Map.of("REPRO_DATA", "/from/env"), props));
+        assertEquals(Path.of("/from/property"), DataRoot.resolve(Map.of(), props));
+        assertEquals(Path.of("data").toAbsolutePath(), DataRoot.resolve(Map.of(), new Properties()));
+    }
+}
