@@ -3,6 +3,7 @@ package org.repro4j.data;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -47,12 +48,11 @@ public record Dataset(String name, INDArray features, int[] labels, int channels
             throw new IllegalArgumentException(name + ": expected " + (long) labels.length * size + " pixel bytes for "
                     + labels.length + " images of " + size + ", got " + pixels.length);
         }
-        float[] scaled = new float[pixels.length];
-        for (int i = 0; i < pixels.length; i++) {
-            scaled[i] = (pixels[i] & 0xFF) / 255f;
-        }
-        return new Dataset(name, Nd4j.create(scaled, new long[] {labels.length, size}, 'c'), labels, channels, height, width,
-                classNames);
+        // Converted off the Java heap: the bytes go to ND4J once (as signed int8, which the cast to
+        // uint8 reads back as 0..255) and the float copy is made there.
+        INDArray scaled = Nd4j.createFromArray(pixels).castTo(DataType.UBYTE).castTo(DataType.FLOAT).divi(255f)
+                .reshape('c', labels.length, size);
+        return new Dataset(name, scaled, labels, channels, height, width, classNames);
     }
 
     /** Number of examples. */

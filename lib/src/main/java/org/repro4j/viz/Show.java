@@ -3,10 +3,7 @@ package org.repro4j.viz;
 import java.awt.image.BufferedImage;
 import java.awt.image.RenderedImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
@@ -14,6 +11,7 @@ import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.repro4j.data.AtomicFiles;
 
 /**
  * Turns charts into what a notebook shows or keeps. A {@link BufferedImage} passed to a Java
@@ -39,8 +37,8 @@ public final class Show {
      */
     public static Path save(Chart<?, ?> chart, Path file) throws IOException {
         return switch (extension(file)) {
-            case "png" -> atomically(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapFormat.PNG));
-            case "svg" -> atomically(file, out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out,
+            case "png" -> AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapFormat.PNG));
+            case "svg" -> AtomicFiles.write(file, out -> VectorGraphicsEncoder.saveVectorGraphic(chart, out,
                     VectorGraphicsFormat.SVG));
             default -> throw unknownExtension(file, ".png or .svg");
         };
@@ -56,26 +54,7 @@ public final class Show {
         if (!extension(file).equals("png")) {
             throw unknownExtension(file, ".png");
         }
-        return atomically(file, out -> ImageIO.write(image, "png", out));
-    }
-
-    private interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private static Path atomically(Path file, Writer writer) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                writer.write(out);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        return file;
+        return AtomicFiles.write(file, out -> ImageIO.write(image, "png", out));
     }
 
     private static String extension(Path file) {
