@@ -52,17 +52,17 @@ JAVA="$(command -v java)"
 JAVA_MAJOR="$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
 SPEC_DIR="$ROOT/build/kernelspec/$KERNEL_NAME"
 mkdir -p "$SPEC_DIR"
-# Memory caps keep a laptop-scale notebook inside Binder's 2 GB: 1 GB of heap, 1 GB of ND4J
-# off-heap buffers, and an error (not a kill) if the whole process grows past 1.9 GB.
+# Memory caps keep a laptop-scale notebook inside Binder's 2 GB: 512 MB of heap, 768 MB of ND4J
+# off-heap buffers, and an error (not a kill) if the whole process grows past 1.5 GB.
 # OMP_NUM_THREADS=1: measured fastest for the small-batch MLPs the notebooks train (README, Performance).
 cat > "$SPEC_DIR/kernel.json.tmp" <<JSON
 {
   "argv": [
     "$JAVA",
-    "-Xmx1g",
+    "-Xmx512m",
     "-Djava.awt.headless=true",
-    "-Dorg.bytedeco.javacpp.maxbytes=1g",
-    "-Dorg.bytedeco.javacpp.maxphysicalbytes=1900m",
+    "-Dorg.bytedeco.javacpp.maxbytes=768m",
+    "-Dorg.bytedeco.javacpp.maxphysicalbytes=1536m",
     "-Drepro4j.data=$ROOT/data",
     "-jar",
     "$KERNEL_DIR/rapaio-jupyter-kernel.jar",

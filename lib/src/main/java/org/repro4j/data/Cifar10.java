@@ -1,6 +1,5 @@
 package org.repro4j.data;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -54,17 +53,20 @@ public final class Cifar10 {
             if (!batches.stream().allMatch(b -> Files.isRegularFile(dir.resolve(b)))) {
                 extract(Download.fetch(List.of(url), dir.resolve(ARCHIVE), sha256), dir);
             }
-            var pixels = new ByteArrayOutputStream();
-            List<Integer> labels = new ArrayList<>();
+            List<Cifar10Binary> parts = new ArrayList<>();
             for (String batch : batches) {
-                var records = Cifar10Binary.read(dir.resolve(batch));
-                pixels.write(records.pixels());
-                for (int label : records.labels()) {
-                    labels.add(label);
-                }
+                parts.add(Cifar10Binary.read(dir.resolve(batch)));
             }
-            return Dataset.ofBytes("CIFAR-10 " + (train ? "train" : "test"), pixels.toByteArray(),
-                    labels.stream().mapToInt(Integer::intValue).toArray(), 3, 32, 32, CLASSES);
+            int n = parts.stream().mapToInt(part -> part.labels().length).sum();
+            byte[] pixels = new byte[n * Cifar10Binary.IMAGE_BYTES];
+            int[] labels = new int[n];
+            int at = 0;
+            for (Cifar10Binary part : parts) {
+                System.arraycopy(part.pixels(), 0, pixels, at * Cifar10Binary.IMAGE_BYTES, part.pixels().length);
+                System.arraycopy(part.labels(), 0, labels, at, part.labels().length);
+                at += part.labels().length;
+            }
+            return Dataset.ofBytes("CIFAR-10 " + (train ? "train" : "test"), pixels, labels, 3, 32, 32, CLASSES);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

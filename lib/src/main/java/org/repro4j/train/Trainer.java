@@ -87,7 +87,10 @@ public final class Trainer {
                 }
                 int from = b * options.batchSize();
                 int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + options.batchSize()));
-                net.fit(new DataSet(features.getRows(rows), oneHot.getRows(rows)));
+                // Each batch is a copy; closing it frees its native memory now rather than at some later GC.
+                try (INDArray x = features.getRows(rows); INDArray y = oneHot.getRows(rows)) {
+                    net.fit(new DataSet(x, y));
+                }
                 iteration++;
                 double loss = net.score();
                 if (!Double.isFinite(loss)) {
