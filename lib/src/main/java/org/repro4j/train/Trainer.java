@@ -2,6 +2,7 @@ package org.repro4j.train;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -48,6 +49,16 @@ public final class Trainer {
     private Trainer() {
     }
 
+    /**
+     * Called as training goes: after every iteration inside an epoch ({@code epochEnd} false), and
+     * after the last iteration of each epoch once its evaluation rows are in {@code history}
+     * ({@code epochEnd} true). A checkpoint writer is one.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        void afterIteration(MultiLayerNetwork net, long iteration, boolean epochEnd, Table history);
+    }
+
     /** Trains as {@link #fit(MultiLayerNetwork, Dataset, Dataset, Options, PrintStream)} with the progress bar on standard output. */
     public static Table fit(MultiLayerNetwork net, Dataset train, Dataset test, Options options) {
         return fit(net, train, test, options, System.out);
@@ -63,25 +74,49 @@ public final class Trainer {
      * @throws IllegalStateException        if the loss becomes NaN or infinite, naming the iteration
      */
     public static Table fit(MultiLayerNetwork net, Dataset train, Dataset test, Options options, PrintStream out) {
+        return fit(net, train, test, options, out, emptyHistory(), List.of());
+    }
+
+    /** An empty learning-curve table with the columns {@link #fit} fills. */
+    public static Table emptyHistory() {
+        return Table.create("history",
+                IntColumn.create("epoch"), IntColumn.create("iteration"), StringColumn.create("split"),
+                DoubleColumn.create("loss"), DoubleColumn.create("accuracy"));
+    }
+
+    /**
+     * Trains, or goes on training, {@code net} from its own iteration count ({@code
+     * net.getIterationCount()}, restored with a checkpoint): the epoch and the position in that
+     * epoch's data order follow from it, so a resumed run sees the same batches in the same order as
+     * an uninterrupted one. {@code history} holds the rows recorded up to that iteration and is
+     * appended to.
+     */
+    public static Table fit(MultiLayerNetwork net, Dataset train, Dataset test, Options options, PrintStream out,
+                            Table history, List<Listener> listeners) {
         if (train.numClasses() != test.numClasses()) {
             throw new IllegalArgumentException("test set: expected " + train.numClasses()
                     + " classes like the training set, got " + test.numClasses());
         }
         Dataset trainEval = train.head(Math.min(train.size(), TRAIN_EVAL_SIZE));
-        Table history = Table.create("history",
-                IntColumn.create("epoch"), IntColumn.create("iteration"), StringColumn.create("split"),
-                DoubleColumn.create("loss"), DoubleColumn.create("accuracy"));
         int n = train.size();
         int batchesPerEpoch = (n + options.batchSize() - 1) / options.batchSize();
         long total = (long) batchesPerEpoch * options.epochs();
+        long iteration = net.getIterationCount();
+        if (iteration > total) {
+            throw new IllegalArgumentException("net: trained for " + iteration + " iterations, more than the "
+                    + total + " of " + options);
+        }
         INDArray features = train.features();
         INDArray oneHot = train.oneHotLabels();
-        var progress = new ProgressBar("train", total, out);
-        long iteration = 0;
-        record(history, 0, iteration, trainEval, test, net);
-        for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+        var progress = new ProgressBar(iteration == 0 ? "train" : "train (resumed)", Math.max(1, total - iteration), out);
+        long start = iteration;
+        if (iteration == 0) {
+            record(history, 0, iteration, trainEval, test, net);
+        }
+        for (int epoch = (int) (iteration / batchesPerEpoch) + 1; epoch <= options.epochs(); epoch++) {
+            net.setEpochCount(epoch - 1);
             int[] order = permutation(n, new SplittableRandom(options.seed() * 1_000_003L + epoch));
-            for (int b = 0; b < batchesPerEpoch; b++) {
+            for (int b = (int) (iteration % batchesPerEpoch); b < batchesPerEpoch; b++) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new TrainingInterruptedException(iteration, total);
                 }
@@ -96,10 +131,18 @@ public final class Trainer {
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException("loss is " + loss + " at iteration " + iteration + " (epoch " + epoch + ")");
                 }
-                progress.step(iteration, String.format("epoch %d  loss %.4f", epoch, loss));
+                progress.step(iteration - start, String.format("epoch %d  loss %.4f", epoch, loss));
+                if (b < batchesPerEpoch - 1) {
+                    for (Listener listener : listeners) {
+                        listener.afterIteration(net, iteration, false, history);
+                    }
+                }
             }
             Evaluation testEval = record(history, epoch, iteration, trainEval, test, net);
-            progress.step(iteration, String.format("epoch %d  test acc %.4f", epoch, testEval.accuracy()));
+            progress.step(iteration - start, String.format("epoch %d  test acc %.4f", epoch, testEval.accuracy()));
+            for (Listener listener : listeners) {
+                listener.afterIteration(net, iteration, true, history);
+            }
         }
         progress.finish(String.format("test accuracy %.4f", history.doubleColumn("accuracy").get(history.rowCount() - 1)));
         return history;

@@ -11,28 +11,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.repro4j.data.Dataset;
+import org.repro4j.Fixtures;
 import org.repro4j.models.Models;
 
 class TrainerTest {
 
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
-
-    /** Two well separated Gaussian blobs in 4 dimensions: class 0 around -1, class 1 around +1. */
-    static Dataset blobs(int n, long seed) {
-        var random = new SplittableRandom(seed);
-        float[] x = new float[n * 4];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = i % 2;
-            for (int j = 0; j < 4; j++) {
-                x[i * 4 + j] = (float) ((y[i] == 0 ? -1 : 1) + 0.5 * random.nextGaussian());
-            }
-        }
-        return new Dataset("blobs", Nd4j.create(x, new long[] {n, 4}, 'c'), y, 1, 2, 2, List.of("minus", "plus"));
-    }
 
     private static Trainer.Options options(int epochs) {
         return new Trainer.Options(epochs, 8, 3);
@@ -41,7 +26,7 @@ class TrainerTest {
     @Test
     void learnsSeparableBlobsAndRecordsOneRowPerEpochAndSplit() {
         var net = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1);
-        var history = Trainer.fit(net, blobs(64, 1), blobs(32, 2), options(5), QUIET);
+        var history = Trainer.fit(net, Fixtures.blobs(64, 1), Fixtures.blobs(32, 2), options(5), QUIET);
         assertEquals(12, history.rowCount());  // epochs 0..5, train and test
         assertEquals(List.of(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5), history.intColumn("epoch").asList());
         assertEquals(40, history.intColumn("iteration").get(11));  // 5 epochs of 64/8 batches
@@ -50,8 +35,8 @@ class TrainerTest {
 
     @Test
     void sameSeedsGiveBitIdenticalCurves() {
-        var a = Trainer.fit(Models.mlp(4, List.of(8), 2, new Adam(0.01), 1), blobs(64, 1), blobs(32, 2), options(3), QUIET);
-        var b = Trainer.fit(Models.mlp(4, List.of(8), 2, new Adam(0.01), 1), blobs(64, 1), blobs(32, 2), options(3), QUIET);
+        var a = Trainer.fit(Models.mlp(4, List.of(8), 2, new Adam(0.01), 1), Fixtures.blobs(64, 1), Fixtures.blobs(32, 2), options(3), QUIET);
+        var b = Trainer.fit(Models.mlp(4, List.of(8), 2, new Adam(0.01), 1), Fixtures.blobs(64, 1), Fixtures.blobs(32, 2), options(3), QUIET);
         assertEquals(a.doubleColumn("loss").asList(), b.doubleColumn("loss").asList());
     }
 
@@ -66,17 +51,17 @@ class TrainerTest {
         };
         var net = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1);
         var e = assertThrows(TrainingInterruptedException.class,
-                () -> Trainer.fit(net, blobs(64, 1), blobs(32, 2), options(2), interrupting));
+                () -> Trainer.fit(net, Fixtures.blobs(64, 1), Fixtures.blobs(32, 2), options(2), interrupting));
         assertEquals("training interrupted after iteration 1 of 16", e.getMessage());
         assertTrue(Thread.interrupted(), "the interrupt flag stays set for the caller");
     }
 
     @Test
     void nonFiniteLossStopsNamingTheIteration() {
-        var poisoned = blobs(64, 1);
+        var poisoned = Fixtures.blobs(64, 1);
         poisoned.features().putScalar(0, 0, Float.NaN);
         var net = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1);
-        var e = assertThrows(IllegalStateException.class, () -> Trainer.fit(net, poisoned, blobs(32, 2), options(1), QUIET));
+        var e = assertThrows(IllegalStateException.class, () -> Trainer.fit(net, poisoned, Fixtures.blobs(32, 2), options(1), QUIET));
         assertTrue(e.getMessage().matches("loss is (NaN|Infinity) at iteration \\d+ \\(epoch \\d+\\)"), e.getMessage());
     }
 

@@ -1,0 +1,125 @@
+package org.repro4j.experiment;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.repro4j.data.AtomicFiles;
+import org.repro4j.data.Dataset;
+import org.repro4j.train.Trainer;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvReadOptions;
+
+/**
+ * Runs a training job once per hyperparameter record, after open_lth's runner: a finished run is
+ * loaded from the {@link ResultsStore} without training; an unfinished one resumes from its last
+ * checkpoint (parameters, Adam moments and the other updater state, the iteration count, from
+ * which the data order follows) and ends with the same metrics as an uninterrupted run.
+ *
+ * <p>A run is finished when its folder holds {@code model.zip} and a {@code metrics.csv} with the
+ * last epoch's rows. Checkpoints are written atomically every {@code checkpointEvery} iterations
+ * and at every epoch's end, metrics first, so the metrics on disk always cover the checkpoint; a
+ * checkpoint of non-finite parameters is never written.
+ */
+public final class Runs {
+
+    /** Iterations between two checkpoints inside an epoch. */
+    public static final int CHECKPOINT_EVERY = 1000;
+
+    static final String METRICS = "metrics.csv", CHECKPOINT = "checkpoint.zip", MODEL = "model.zip";
+
+    private Runs() {
+    }
+
+    /** {@link #runOrLoad(Hparams, ResultsStore, Supplier, Dataset, Dataset, Trainer.Options, PrintStream, List)} in the standard store, progress on standard output. */
+    public static Run runOrLoad(Hparams hparams, Supplier<MultiLayerNetwork> init, Dataset train, Dataset test,
+                                Trainer.Options options) {
+        return runOrLoad(hparams, ResultsStore.standard(), init, train, test, options, System.out, List.of());
+    }
+
+    /**
+     * Loads the finished run of {@code hparams} from {@code store}, or trains it (from its last
+     * checkpoint if there is one, else from {@code init}) with {@link Trainer#fit}.
+     *
+     * @param init      builds the untrained network; called only when there is no checkpoint
+     * @param listeners called after every iteration, after the checkpoint writer
+     * @throws IllegalStateException if the loss turns non-finite, naming the iteration and the last good checkpoint
+     */
+    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<MultiLayerNetwork> init, Dataset train,
+                                Dataset test, Trainer.Options options, PrintStream out, List<Trainer.Listener> listeners) {
+        Path dir = store.folder(hparams);
+        Path metricsFile = dir.resolve(METRICS), checkpoint = dir.resolve(CHECKPOINT), model = dir.resolve(MODEL);
+        try {
+            if (Files.isRegularFile(model) && complete(metricsFile, options.epochs())) {
+                out.println("loaded finished run " + dir);
+                return new Run(dir, ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false), readMetrics(metricsFile), 0);
+            }
+            MultiLayerNetwork net;
+            Table history;
+            if (Files.isRegularFile(checkpoint)) {
+                net = ModelSerializer.restoreMultiLayerNetwork(checkpoint.toFile(), true);
+                history = readMetrics(metricsFile);
+                history = history.where(history.intColumn("iteration").isLessThanOrEqualTo(net.getIterationCount()));
+                out.println("resuming " + dir + " at iteration " + net.getIterationCount());
+            } else {
+                net = init.get();
+                history = Trainer.emptyHistory();
+            }
+            long start = net.getIterationCount();
+            List<Trainer.Listener> all = new ArrayList<>();
+            all.add((n, iteration, epochEnd, h) -> {
+                if (epochEnd || iteration % CHECKPOINT_EVERY == 0) {
+                    save(n, h, metricsFile, checkpoint);
+                }
+            });
+            all.addAll(listeners);
+            try {
+                history = Trainer.fit(net, train, test, options, out, history, all);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + "; last good checkpoint: "
+                        + (Files.isRegularFile(checkpoint) ? checkpoint : "none"), e);
+            }
+            writeMetrics(history, metricsFile);
+            AtomicFiles.write(model, o -> ModelSerializer.writeModel(net, o, false));
+            Files.deleteIfExists(checkpoint);
+            return new Run(dir, net, history, net.getIterationCount() - start);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void save(MultiLayerNetwork net, Table history, Path metricsFile, Path checkpoint) {
+        if (!Double.isFinite(net.params().sumNumber().doubleValue())) {
+            throw new IllegalStateException("parameters are not finite at iteration " + net.getIterationCount()
+                    + "; not checkpointed");
+        }
+        try {
+            writeMetrics(history, metricsFile);
+            AtomicFiles.write(checkpoint, o -> ModelSerializer.writeModel(net, o, true));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void writeMetrics(Table history, Path file) throws IOException {
+        AtomicFiles.write(file, o -> history.write().csv(o));
+    }
+
+    static Table readMetrics(Path file) throws IOException {
+        return Table.read().usingOptions(CsvReadOptions.builder(file.toFile()).tableName("history")
+                .columnTypes(new ColumnType[] {ColumnType.INTEGER, ColumnType.INTEGER, ColumnType.STRING,
+                        ColumnType.DOUBLE, ColumnType.DOUBLE}));
+    }
+
+    /** Whether the metrics file exists and holds the evaluation rows of {@code epochs}. */
+    static boolean complete(Path metricsFile, int epochs) throws IOException {
+        return Files.isRegularFile(metricsFile) && readMetrics(metricsFile).intColumn("epoch").contains(epochs);
+    }
+}

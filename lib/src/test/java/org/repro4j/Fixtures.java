@@ -1,0 +1,27 @@
+package org.repro4j;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.factory.Nd4j;
+import org.repro4j.data.Dataset;
+
+/** Tiny datasets shared by the tests. */
+public final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    /** Two well separated Gaussian blobs in 4 dimensions: class 0 around -1, class 1 around +1. */
+    public static Dataset blobs(int n, long seed) {
+        var random = new SplittableRandom(seed);
+        float[] x = new float[n * 4];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 2;
+            for (int j = 0; j < 4; j++) {
+                x[i * 4 + j] = (float) ((y[i] == 0 ? -1 : 1) + 0.5 * random.nextGaussian());
+            }
+        }
+        return new Dataset("blobs", Nd4j.create(x, new long[] {n, 4}, 'c'), y, 1, 2, 2, List.of("minus", "plus"));
+    }
+}
