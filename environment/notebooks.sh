@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Executes notebooks headless through the installed repro4j kernel (nbconvert/nbclient).
-#   environment/notebooks.sh test                    every notebook at REPRO_SCALE=smoke
+#   environment/notebooks.sh test                    every notebook at REPRO_SCALE=smoke, twice: the
+#                                                    second run must train nothing (results store)
 #   environment/notebooks.sh reproduce NAME [SCALE]  one notebook (default scale laptop), with HTML
 # Executed notebooks and HTML exports land in build/reports/<scale>/. A cell error, a dead kernel,
 # a cell timeout or a notebook without an image output fails the run, naming the notebook.
@@ -40,7 +41,16 @@ run() {
 case "${1:-}" in
   test)
     failed=0
-    for name in $(available); do run "$name" smoke 90 || failed=1; done
+    for name in $(available); do
+      run "$name" smoke 90 || { failed=1; continue; }
+      cp "$ROOT/build/reports/smoke/$name.ipynb" "$ROOT/build/reports/smoke/$name.first-run.ipynb"
+      run "$name" smoke 90 || { failed=1; continue; }
+      # The progress bar of a training loop starts with "train [" or "train (resumed) [".
+      if grep -q 'train \(\[\|(resumed) \[\)' "$ROOT/build/reports/smoke/$name.ipynb"; then
+        echo "[notebook] FAILED: $name trained again on its second run instead of loading its results" >&2
+        failed=1
+      fi
+    done
     exit $failed ;;
   reproduce)
     name="${2:-}"; scale="${3:-laptop}"
