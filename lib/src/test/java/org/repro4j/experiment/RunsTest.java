@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -14,12 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.learning.config.Adam;
 import org.repro4j.Fixtures;
+import org.repro4j.data.AtomicFiles;
 import org.repro4j.models.Models;
 import org.repro4j.train.Trainer;
+import org.repro4j.train.TrainingInterruptedException;
 
 class RunsTest {
 
@@ -64,6 +68,36 @@ class RunsTest {
                 "resumed after epoch 4, trained " + resumed.iterationsThisTime());
         assertEquals(Files.readString(folder(whole).resolve(Runs.METRICS)), Files.readString(folder(killed).resolve(Runs.METRICS)));
         assertEquals(uninterrupted.net().params(), resumed.net().params());
+    }
+
+    @Test
+    void anInterruptKeepsTheLastCheckpointAndTheRerunResumesToTheSameEnd(@TempDir Path interrupted, @TempDir Path whole)
+            throws IOException {
+        assertThrows(TrainingInterruptedException.class, () -> KillableRun.run(interrupted, QUIET, List.of((net, it, epochEnd, h) -> {
+            if (it == 5 * 8 + 3) {
+                Thread.currentThread().interrupt();
+            }
+        })));
+        assertTrue(Thread.interrupted());
+        assertTrue(Files.exists(folder(interrupted).resolve(Runs.CHECKPOINT)));
+        var resumed = KillableRun.run(interrupted, QUIET, List.of());
+        assertEquals(TOTAL - 5 * 8, resumed.iterationsThisTime(), "resumed from the end of epoch 5");
+        KillableRun.run(whole, QUIET, List.of());
+        assertEquals(Files.readString(folder(whole).resolve(Runs.METRICS)), Files.readString(folder(interrupted).resolve(Runs.METRICS)));
+    }
+
+    @Test
+    void aCheckpointWriteThatFailsHalfwayLeavesThePreviousCheckpointLoadable(@TempDir Path dir) throws IOException {
+        var net = Models.mlp(4, List.of(16), 2, new Adam(0.01), 5);
+        Path checkpoint = dir.resolve(Runs.CHECKPOINT);
+        AtomicFiles.write(checkpoint, out -> ModelSerializer.writeModel(net, out, true));
+        var bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(Models.mlp(4, List.of(16), 2, new Adam(0.01), 6), bytes, true);
+        assertThrows(IOException.class, () -> AtomicFiles.write(checkpoint, out -> {
+            out.write(bytes.toByteArray(), 0, bytes.size() / 2);
+            throw new IOException("killed mid-write");
+        }));
+        assertEquals(net.params(), ModelSerializer.restoreMultiLayerNetwork(checkpoint.toFile(), true).params());
     }
 
     @Test
