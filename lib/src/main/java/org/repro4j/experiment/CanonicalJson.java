@@ -99,7 +99,8 @@ final class CanonicalJson {
         return out.append('"').toString();
     }
 
-    private static Object get(RecordComponent component, Record record) {
+    /** The value of one field of a record. */
+    static Object get(RecordComponent component, Record record) {
         try {
             var accessor = component.getAccessor();
             accessor.setAccessible(true);
