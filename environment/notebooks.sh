@@ -20,10 +20,17 @@ run() {
   mkdir -p "$out"
   log="$out/$name.log"
   echo "[notebook] $name at scale $scale"
-  local start=$SECONDS
-  if ! REPRO_SCALE="$scale" jupyter nbconvert --to notebook --execute \
-        --ExecutePreprocessor.kernel_name="$KERNEL" --ExecutePreprocessor.timeout="$timeout" \
-        --output-dir "$out" --output "$name.ipynb" "$NOTEBOOKS/$name.ipynb" >"$log" 2>&1; then
+  local start=$SECONDS attempt ok=0
+  for attempt in 1 2; do  # a kernel that does not answer its first request within 60 s gets one more try
+    if REPRO_SCALE="$scale" jupyter nbconvert --to notebook --execute \
+          --ExecutePreprocessor.kernel_name="$KERNEL" --ExecutePreprocessor.timeout="$timeout" \
+          --output-dir "$out" --output "$name.ipynb" "$NOTEBOOKS/$name.ipynb" >"$log" 2>&1; then
+      ok=1; break
+    fi
+    grep -q "Kernel didn't respond" "$log" || break
+    echo "[notebook] $name: the kernel did not start in time; trying once more"
+  done
+  if [ $ok = 0 ]; then
     echo "[notebook] FAILED: $name (scale $scale); the failing cell and its error:" >&2
     grep -v '^\[20[0-9-]* [0-9:]*\] \[INFO' "$log" | tail -n 60 >&2
     return 1
