@@ -24,7 +24,7 @@ import tech.tablesaw.io.csv.CsvReadOptions;
  * which the data order follows) and ends with the same metrics as an uninterrupted run.
  *
  * <p>A run is finished when its folder holds {@code model.zip} and a {@code metrics.csv} with the
- * last epoch's rows. Checkpoints are written atomically every {@code checkpointEvery} iterations
+ * last epoch's rows. Checkpoints are written atomically every {@link #CHECKPOINT_EVERY} iterations
  * and at every epoch's end, metrics first, so the metrics on disk always cover the checkpoint; a
  * checkpoint of non-finite parameters is never written.
  */
