@@ -57,16 +57,17 @@ public final class Runs {
         Path dir = store.folder(hparams);
         Path metricsFile = dir.resolve(METRICS), checkpoint = dir.resolve(CHECKPOINT), model = dir.resolve(MODEL);
         try {
-            if (Files.isRegularFile(model) && complete(metricsFile, options.epochs())) {
+            Table stored = Files.isRegularFile(metricsFile) ? readMetrics(metricsFile) : null;
+            if (Files.isRegularFile(model) && stored != null && complete(stored, options.epochs())) {
                 out.println("loaded finished run " + dir);
-                return new Run(dir, ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false), readMetrics(metricsFile), 0);
+                return new Run(dir, ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false), stored, 0);
             }
             MultiLayerNetwork net;
             Table history;
             if (Files.isRegularFile(checkpoint)) {
                 net = ModelSerializer.restoreMultiLayerNetwork(checkpoint.toFile(), true);
-                history = readMetrics(metricsFile);
-                history = history.where(history.intColumn("iteration").isLessThanOrEqualTo(net.getIterationCount()));
+                Table metrics = stored != null ? stored : readMetrics(metricsFile);  // missing: NoSuchFileException names it
+                history = metrics.where(metrics.intColumn("iteration").isLessThanOrEqualTo(net.getIterationCount()));
                 out.println("resuming " + dir + " at iteration " + net.getIterationCount());
             } else {
                 net = init.get();
@@ -118,8 +119,8 @@ public final class Runs {
                         ColumnType.DOUBLE, ColumnType.DOUBLE}));
     }
 
-    /** Whether the metrics file exists and holds the evaluation rows of {@code epochs}. */
-    static boolean complete(Path metricsFile, int epochs) throws IOException {
-        return Files.isRegularFile(metricsFile) && readMetrics(metricsFile).intColumn("epoch").contains(epochs);
+    /** Whether the metrics hold the evaluation rows of the last epoch, {@code epochs}. */
+    static boolean complete(Table metrics, int epochs) {
+        return metrics.intColumn("epoch").contains(epochs);
     }
 }

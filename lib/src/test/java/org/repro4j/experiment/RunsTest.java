@@ -106,7 +106,7 @@ class RunsTest {
         Path metrics = folder(store).resolve(Runs.METRICS);
         var firstEpochs = done.metrics().where(done.metrics().intColumn("epoch").isLessThan(3));
         Runs.writeMetrics(firstEpochs, metrics);
-        assertFalse(Runs.complete(metrics, 12));
+        assertFalse(Runs.complete(Runs.readMetrics(metrics), 12));
         var again = KillableRun.run(store, QUIET, List.of());
         assertEquals(TOTAL, again.iterationsThisTime(), "no checkpoint: trained again from the start");
         assertEquals(done.metrics().doubleColumn("loss").asList(), again.metrics().doubleColumn("loss").asList());
