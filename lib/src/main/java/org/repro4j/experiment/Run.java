@@ -1,19 +1,19 @@
 package org.repro4j.experiment;
 
 import java.nio.file.Path;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import tech.tablesaw.api.Table;
 
 /**
  * A finished training run.
  *
  * @param folder             its results folder
- * @param net                the trained network
+ * @param net                the trained network (a MultiLayerNetwork or a ComputationGraph, as {@code init} built it)
  * @param metrics            its learning curves (see {@link org.repro4j.train.Trainer#fit})
  * @param iterationsThisTime iterations trained by this call: 0 when the run was loaded finished
  *                           from the store, fewer than the total when it resumed a checkpoint
  */
-public record Run(Path folder, MultiLayerNetwork net, Table metrics, long iterationsThisTime) {
+public record Run(Path folder, Model net, Table metrics, long iterationsThisTime) {
 
     /** Whether this call trained nothing because the store held the finished run. */
     public boolean loaded() {

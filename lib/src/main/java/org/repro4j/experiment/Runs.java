@@ -7,11 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import org.deeplearning4j.nn.api.Model;
 import org.repro4j.data.AtomicFiles;
 import org.repro4j.data.Dataset;
+import org.repro4j.train.Nets;
 import org.repro4j.train.Trainer;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.Table;
@@ -24,7 +25,7 @@ import tech.tablesaw.io.csv.CsvReadOptions;
  * which the data order follows) and ends with the same metrics as an uninterrupted run.
  *
  * <p>A run is finished when its folder holds {@code model.zip} and a {@code metrics.csv} with the
- * last epoch's rows. Checkpoints are written atomically every {@link #CHECKPOINT_EVERY} iterations
+ * last iteration's rows. Checkpoints are written atomically every {@link #CHECKPOINT_EVERY} iterations
  * and at every epoch's end, metrics first, so the metrics on disk always cover the checkpoint; a
  * checkpoint of non-finite parameters is never written.
  */
@@ -38,72 +39,77 @@ public final class Runs {
     private Runs() {
     }
 
-    /** {@link #runOrLoad(Hparams, ResultsStore, Supplier, Dataset, Dataset, Trainer.Options, PrintStream, List)} in the standard store, progress on standard output. */
-    public static Run runOrLoad(Hparams hparams, Supplier<MultiLayerNetwork> init, Dataset train, Dataset test,
+    /**
+     * {@link #runOrLoad(Hparams, ResultsStore, Supplier, Dataset, Map, Trainer.Options, PrintStream, List)} in the
+     * standard store, evaluating on the "train" and "test" splits, progress on standard output.
+     */
+    public static Run runOrLoad(Hparams hparams, Supplier<? extends Model> init, Dataset train, Dataset test,
                                 Trainer.Options options) {
-        return runOrLoad(hparams, ResultsStore.standard(), init, train, test, options, System.out, List.of());
+        return runOrLoad(hparams, ResultsStore.standard(), init, train, Trainer.splits(train, null, test), options,
+                System.out, List.of());
     }
 
     /**
      * Loads the finished run of {@code hparams} from {@code store}, or trains it (from its last
      * checkpoint if there is one, else from {@code init}) with {@link Trainer#fit}.
      *
-     * @param init      builds the untrained network; called only when there is no checkpoint
-     * @param listeners called after every iteration, after the checkpoint writer
+     * @param init       builds the untrained network; called only when there is no checkpoint
+     * @param evaluateOn the datasets evaluated, by split name (see {@link Trainer#splits})
+     * @param listeners  called after every iteration, after the checkpoint writer
      * @throws IllegalStateException if the loss turns non-finite, naming the iteration and the last good checkpoint
      */
-    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<MultiLayerNetwork> init, Dataset train,
-                                Dataset test, Trainer.Options options, PrintStream out, List<Trainer.Listener> listeners) {
+    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<? extends Model> init, Dataset train,
+                                Map<String, Dataset> evaluateOn, Trainer.Options options, PrintStream out,
+                                List<? extends Trainer.Listener> listeners) {
         Path dir = store.folder(hparams);
         Path metricsFile = dir.resolve(METRICS), checkpoint = dir.resolve(CHECKPOINT), model = dir.resolve(MODEL);
         try {
             Table stored = Files.isRegularFile(metricsFile) ? readMetrics(metricsFile) : null;
-            if (Files.isRegularFile(model) && stored != null && complete(stored, options.epochs())) {
+            if (Files.isRegularFile(model) && stored != null && complete(stored, options.totalIterations(train.size()))) {
                 out.println("loaded finished run " + dir);
-                return new Run(dir, ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false), stored, 0);
+                return new Run(dir, Nets.restore(model, false), stored, 0);
             }
-            MultiLayerNetwork net;
+            Model net;
             Table history;
             if (Files.isRegularFile(checkpoint)) {
-                net = ModelSerializer.restoreMultiLayerNetwork(checkpoint.toFile(), true);
+                net = Nets.restore(checkpoint, true);
                 Table metrics = stored != null ? stored : readMetrics(metricsFile);  // missing: NoSuchFileException names it
-                history = metrics.where(metrics.intColumn("iteration").isLessThanOrEqualTo(net.getIterationCount()));
-                out.println("resuming " + dir + " at iteration " + net.getIterationCount());
+                history = metrics.where(metrics.intColumn("iteration").isLessThanOrEqualTo(Nets.iterationCount(net)));
+                out.println("resuming " + dir + " at iteration " + Nets.iterationCount(net));
             } else {
                 net = init.get();
                 history = Trainer.emptyHistory();
             }
-            long start = net.getIterationCount();
-            List<Trainer.Listener> all = new ArrayList<>();
-            all.add((n, iteration, epochEnd, h) -> {
+            long start = Nets.iterationCount(net);
+            List<Trainer.Listener> all = new ArrayList<>(listeners);
+            all.add(0, (n, iteration, epochEnd, h) -> {
                 if (epochEnd || iteration % CHECKPOINT_EVERY == 0) {
                     save(n, h, metricsFile, checkpoint);
                 }
             });
-            all.addAll(listeners);
             try {
-                history = Trainer.fit(net, train, test, options, out, history, all);
+                history = Trainer.fit(net, train, evaluateOn, options, out, history, all);
             } catch (IllegalStateException e) {
                 throw new IllegalStateException(e.getMessage() + "; last good checkpoint: "
                         + (Files.isRegularFile(checkpoint) ? checkpoint : "none"), e);
             }
             writeMetrics(history, metricsFile);
-            AtomicFiles.write(model, o -> ModelSerializer.writeModel(net, o, false));
+            AtomicFiles.write(model, o -> Nets.write(net, o, false));
             Files.deleteIfExists(checkpoint);
-            return new Run(dir, net, history, net.getIterationCount() - start);
+            return new Run(dir, net, history, Nets.iterationCount(net) - start);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void save(MultiLayerNetwork net, Table history, Path metricsFile, Path checkpoint) {
+    private static void save(Model net, Table history, Path metricsFile, Path checkpoint) {
         if (!Double.isFinite(net.params().sumNumber().doubleValue())) {
-            throw new IllegalStateException("parameters are not finite at iteration " + net.getIterationCount()
+            throw new IllegalStateException("parameters are not finite at iteration " + Nets.iterationCount(net)
                     + "; not checkpointed");
         }
         try {
             writeMetrics(history, metricsFile);
-            AtomicFiles.write(checkpoint, o -> ModelSerializer.writeModel(net, o, true));
+            AtomicFiles.write(checkpoint, o -> Nets.write(net, o, true));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -115,12 +121,12 @@ public final class Runs {
 
     static Table readMetrics(Path file) throws IOException {
         return Table.read().usingOptions(CsvReadOptions.builder(file.toFile()).tableName("history")
-                .columnTypes(new ColumnType[] {ColumnType.INTEGER, ColumnType.INTEGER, ColumnType.STRING,
+                .columnTypes(new ColumnType[] {ColumnType.DOUBLE, ColumnType.INTEGER, ColumnType.STRING,
                         ColumnType.DOUBLE, ColumnType.DOUBLE}));
     }
 
-    /** Whether the metrics hold the evaluation rows of the last epoch, {@code epochs}. */
-    static boolean complete(Table metrics, int epochs) {
-        return metrics.intColumn("epoch").contains(epochs);
+    /** Whether the metrics hold the evaluation rows of the last iteration, {@code total}. */
+    static boolean complete(Table metrics, long total) {
+        return metrics.intColumn("iteration").contains((int) total);
     }
 }

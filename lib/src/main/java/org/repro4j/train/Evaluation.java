@@ -1,6 +1,6 @@
 package org.repro4j.train;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -23,7 +23,7 @@ public record Evaluation(double loss, double accuracy, int[] predictions) {
     private static final double MIN_PROBABILITY = 1e-12;
 
     /** Evaluates {@code net} (in inference mode) on every example of {@code data}. */
-    public static Evaluation of(MultiLayerNetwork net, Dataset data) {
+    public static Evaluation of(Model net, Dataset data) {
         int n = data.size();
         INDArray features = data.features();
         INDArray oneHot = data.oneHotLabels();
@@ -34,7 +34,7 @@ public record Evaluation(double loss, double accuracy, int[] predictions) {
         for (int from = 0; from < n; from += CHUNK) {
             int to = Math.min(n, from + CHUNK);
             INDArrayIndex rows = NDArrayIndex.interval(from, to);
-            INDArray probabilities = net.output(features.get(rows, NDArrayIndex.all()), false);
+            INDArray probabilities = Nets.output(net, features.get(rows, NDArrayIndex.all()));
             INDArray trueClass = probabilities.mul(oneHot.get(rows, NDArrayIndex.all())).sum(1);
             lossSum -= Transforms.log(Transforms.max(trueClass, MIN_PROBABILITY), false).sumNumber().doubleValue();
             int[] argMax = probabilities.argMax(1).toIntVector();

@@ -27,7 +27,8 @@ public final class KillableRun {
 
     static Run run(Path store, PrintStream progress, List<Trainer.Listener> listeners) {
         return Runs.runOrLoad(HPARAMS, new ResultsStore(store), () -> Models.mlp(4, List.of(16), 2, new Adam(HPARAMS.lr()), 5),
-                Fixtures.blobs(64, 1), Fixtures.blobs(32, 2), new Trainer.Options(HPARAMS.epochs(), 8, 3), progress, listeners);
+                Fixtures.blobs(64, 1), Trainer.splits(Fixtures.blobs(64, 1), null, Fixtures.blobs(32, 2)),
+                new Trainer.Options(HPARAMS.epochs(), 8, 3), progress, listeners);
     }
 
     public static void main(String[] args) {

@@ -104,9 +104,9 @@ class RunsTest {
     void aModelWithIncompleteMetricsIsNotFinished(@TempDir Path store) throws IOException {
         var done = KillableRun.run(store, QUIET, List.of());
         Path metrics = folder(store).resolve(Runs.METRICS);
-        var firstEpochs = done.metrics().where(done.metrics().intColumn("epoch").isLessThan(3));
+        var firstEpochs = done.metrics().where(done.metrics().doubleColumn("epoch").isLessThan(3));
         Runs.writeMetrics(firstEpochs, metrics);
-        assertFalse(Runs.complete(Runs.readMetrics(metrics), 12));
+        assertFalse(Runs.complete(Runs.readMetrics(metrics), TOTAL));
         var again = KillableRun.run(store, QUIET, List.of());
         assertEquals(TOTAL, again.iterationsThisTime(), "no checkpoint: trained again from the start");
         assertEquals(done.metrics().doubleColumn("loss").asList(), again.metrics().doubleColumn("loss").asList());
@@ -117,7 +117,7 @@ class RunsTest {
         var poisoned = Fixtures.blobs(64, 1);
         poisoned.features().putScalar(0, 0, Float.NaN);
         var e = assertThrows(IllegalStateException.class, () -> Runs.runOrLoad(KillableRun.HPARAMS, new ResultsStore(store),
-                () -> Models.mlp(4, List.of(16), 2, new Adam(0.01), 5), poisoned, Fixtures.blobs(32, 2),
+                () -> Models.mlp(4, List.of(16), 2, new Adam(0.01), 5), poisoned, Trainer.splits(poisoned, null, Fixtures.blobs(32, 2)),
                 new Trainer.Options(12, 8, 3), QUIET, List.of()));
         assertTrue(e.getMessage().matches("loss is NaN at iteration \\d+ \\(epoch 1\\); last good checkpoint: none"), e.getMessage());
     }

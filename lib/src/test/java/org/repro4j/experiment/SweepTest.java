@@ -21,7 +21,7 @@ class SweepTest {
         var quiet = new PrintStream(OutputStream.nullOutputStream());
         var list = List.of(new KillableRun.Tiny(2, 0.01), new KillableRun.Tiny(2, 0.05));
         var table = Sweep.run(list, h -> Runs.runOrLoad(h, new ResultsStore(store),
-                () -> Models.mlp(4, List.of(8), 2, new Adam(h.lr()), 1), Fixtures.blobs(32, 1), Fixtures.blobs(16, 2),
+                () -> Models.mlp(4, List.of(8), 2, new Adam(h.lr()), 1), Fixtures.blobs(32, 1), Trainer.splits(Fixtures.blobs(32, 1), null, Fixtures.blobs(16, 2)),
                 new Trainer.Options(h.epochs(), 8, 3), quiet, List.of()));
         assertEquals(List.of("epoch", "iteration", "split", "loss", "accuracy", "lr"), table.columnNames());
         assertEquals(2 * 3 * 2, table.rowCount());  // two runs, epochs 0..2, train and test

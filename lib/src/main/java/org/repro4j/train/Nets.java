@@ -1,0 +1,85 @@
+package org.repro4j.train;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.zip.ZipFile;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What the trainer and the results store need of a network, for both kinds DL4J builds: a
+ * {@link MultiLayerNetwork} (a stack of layers) and a {@link ComputationGraph} with one input and
+ * one output (a DAG: residual nets, U-Nets).
+ */
+public final class Nets {
+
+    private Nets() {
+    }
+
+    /** The network's output for {@code features}, in inference mode. */
+    public static INDArray output(Model net, INDArray features) {
+        if (net instanceof MultiLayerNetwork m) {
+            return m.output(features, false);
+        }
+        return graph(net).outputSingle(false, features);
+    }
+
+    /** Parameter updates applied so far (restored with a checkpoint). */
+    public static long iterationCount(Model net) {
+        if (net instanceof MultiLayerNetwork m) {
+            return m.getIterationCount();
+        }
+        return graph(net).getIterationCount();
+    }
+
+    /** Sets the epoch counter that DL4J's schedules may read (schedules by epoch). */
+    static void setEpochCount(Model net, int epoch) {
+        if (net instanceof MultiLayerNetwork m) {
+            m.setEpochCount(epoch);
+        } else {
+            graph(net).getConfiguration().setEpochCount(epoch);
+        }
+    }
+
+    /** Writes the network (configuration, parameters and, with {@code updater}, the optimiser's state). */
+    public static void write(Model net, OutputStream out, boolean updater) throws IOException {
+        ModelSerializer.writeModel(net, out, updater);
+    }
+
+    /**
+     * Reads a network written by {@link #write}, of whichever kind it was: a graph's configuration
+     * names its vertices, a layer stack's does not.
+     */
+    public static Model restore(Path file, boolean updater) throws IOException {
+        boolean isGraph;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            var entry = zip.getEntry("configuration.json");
+            if (entry == null) {
+                throw new IOException(file + ": not a DL4J model (no configuration.json inside)");
+            }
+            try (InputStream in = zip.getInputStream(entry)) {
+                isGraph = new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("\"vertices\"");
+            }
+        }
+        return isGraph ? ModelSerializer.restoreComputationGraph(file.toFile(), updater)
+                : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), updater);
+    }
+
+    private static ComputationGraph graph(Model net) {
+        if (net instanceof ComputationGraph g) {
+            if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
+                throw new IllegalArgumentException("net: expected a graph with one input and one output, got "
+                        + g.getNumInputArrays() + " inputs and " + g.getNumOutputArrays() + " outputs");
+            }
+            return g;
+        }
+        throw new IllegalArgumentException("net: expected a MultiLayerNetwork or a ComputationGraph, got "
+                + (net == null ? "null" : net.getClass().getName()));
+    }
+}
