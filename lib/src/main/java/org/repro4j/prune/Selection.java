@@ -1,0 +1,159 @@
+package org.repro4j.prune;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Turns scores into masks: the weights with the highest scores are kept, among those the current
+ * masks still keep (pruning never revives a weight). The number kept is exact: {@code
+ * round(density * size)}; ties go to the lower flat index, so the result is deterministic.
+ * Selection is global (one ranking over every layer, as in SNIP, GraSP and SynFlow) or per layer
+ * (each layer keeps its own fraction, as in the Lottery Ticket experiments).
+ */
+public final class Selection {
+
+    private Selection() {
+    }
+
+    /**
+     * Keeps the {@code round(density * current.size())} highest-scoring weights over all layers.
+     *
+     * @param density fraction of all prunable weights to keep, in (0, current.density()]
+     */
+    public static Masks global(Model net, Masks current, Map<String, INDArray> scores, double density) {
+        checkDensity("density", density, current.density());
+        long keep = Math.round(density * current.size());
+        var all = new double[(int) current.remaining()];
+        int n = 0;
+        for (String key : current.keys()) {
+            double[] s = alive(current, scores, key);
+            System.arraycopy(s, 0, all, n, s.length);
+            n += s.length;
+        }
+        Threshold t = Threshold.of(all, keep);
+        var masks = new LinkedHashMap<String, INDArray>();
+        for (String key : current.keys()) {
+            masks.put(key, select(current, scores, key, t));
+        }
+        return Masks.of(net, masks);
+    }
+
+    /**
+     * Keeps, in each layer, the {@code round(density(key) * size(key))} highest-scoring weights.
+     *
+     * @param densities fraction of each layer's weights to keep, by key; a layer left out keeps its current mask
+     */
+    public static Masks layerwise(Model net, Masks current, Map<String, INDArray> scores, Map<String, Double> densities) {
+        for (String key : densities.keySet()) {
+            if (!current.keys().contains(key)) {
+                throw new IllegalArgumentException("densities: unknown layer '" + key + "'; known: " + current.keys());
+            }
+        }
+        var masks = new LinkedHashMap<String, INDArray>();
+        for (String key : current.keys()) {
+            Double density = densities.get(key);
+            if (density == null) {
+                masks.put(key, current.get(key));
+                continue;
+            }
+            checkDensity("densities['" + key + "']", density, current.density(key));
+            Threshold t = Threshold.of(alive(current, scores, key), Math.round(density * current.size(key)));
+            masks.put(key, select(current, scores, key, t));
+        }
+        return Masks.of(net, masks);
+    }
+
+    private static void checkDensity(String field, double density, double current) {
+        if (!(density > 0 && density <= current + 1e-12)) {
+            throw new IllegalArgumentException(field + ": expected a density in (0, " + current
+                    + "] (pruning cannot revive weights), got " + density);
+        }
+    }
+
+    /** The scores of the weights {@code current} keeps in layer {@code key}, in flat order. */
+    private static double[] alive(Masks current, Map<String, INDArray> scores, String key) {
+        double[] s = scoresOf(current, scores, key);
+        double[] m = current.get(key).data().asDouble();
+        int n = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (m[i] == 1) {
+                s[n++] = s[i];
+            }
+        }
+        return Arrays.copyOf(s, n);
+    }
+
+    private static double[] scoresOf(Masks current, Map<String, INDArray> scores, String key) {
+        INDArray s = scores.get(key);
+        if (s == null) {
+            throw new IllegalArgumentException("scores: no scores for '" + key + "'");
+        }
+        INDArray mask = current.get(key);
+        if (!Arrays.equals(s.shape(), mask.shape())) {
+            throw new IllegalArgumentException("scores['" + key + "']: expected shape " + Arrays.toString(mask.shape())
+                    + ", got " + Arrays.toString(s.shape()));
+        }
+        double[] values = s.dup('c').data().asDouble();
+        for (int i = 0; i < values.length; i++) {
+            if (Double.isNaN(values[i])) {
+                throw new IllegalArgumentException("scores['" + key + "']: NaN at flat index " + i);
+            }
+        }
+        return values;
+    }
+
+    /** Walks layer {@code key} in flat order, keeping alive weights above the threshold and the first ties. */
+    private static INDArray select(Masks current, Map<String, INDArray> scores, String key, Threshold t) {
+        double[] s = scoresOf(current, scores, key);
+        INDArray mask = current.get(key);
+        float[] m = mask.data().asFloat();
+        for (int i = 0; i < m.length; i++) {
+            if (m[i] == 1f) {
+                m[i] = t.keeps(s[i]) ? 1f : 0f;
+            }
+        }
+        return Nd4j.create(m, mask.shape(), 'c').castTo(DataType.FLOAT);
+    }
+
+    /**
+     * The score of the {@code keep}-th highest value: everything above it is kept, and of the values
+     * equal to it only as many as fit, first come first kept.
+     */
+    private static final class Threshold {
+        private final double value;
+        private long tiesLeft;
+        private final boolean none;
+
+        private Threshold(double value, long tiesLeft, boolean none) {
+            this.value = value;
+            this.tiesLeft = tiesLeft;
+            this.none = none;
+        }
+
+        static Threshold of(double[] scores, long keep) {
+            if (keep == 0) {
+                return new Threshold(0, 0, true);
+            }
+            double[] sorted = scores.clone();
+            Arrays.sort(sorted);
+            double value = sorted[sorted.length - (int) keep];
+            long above = Arrays.stream(scores).filter(v -> v > value).count();
+            return new Threshold(value, keep - above, false);
+        }
+
+        boolean keeps(double score) {
+            if (none || score < value) {
+                return false;
+            }
+            if (score > value) {
+                return true;
+            }
+            return tiesLeft-- > 0;
+        }
+    }
+}
