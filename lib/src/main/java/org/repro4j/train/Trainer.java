@@ -156,8 +156,8 @@ public final class Trainer {
     /**
      * Trains, or goes on training, {@code net} and returns its learning curves: one row per
      * (evaluation, split) with columns {@code epoch} (iterations / iterations per epoch),
-     * {@code iteration}, {@code split}, {@code loss} and {@code accuracy}; iteration 0 is the
-     * untrained network.
+     * {@code iteration}, {@code split}, {@code loss} and {@code accuracy}; the first rows are the
+     * network as given (iteration 0 for an untrained one).
      *
      * <p>Training starts from the network's own iteration count (restored with a checkpoint): the
      * epoch and the position in its data order follow from it. {@code history} holds the rows
@@ -188,7 +188,7 @@ public final class Trainer {
         INDArray oneHot = train.oneHotLabels();
         var progress = new ProgressBar(iteration == 0 ? "train" : "train (resumed)", Math.max(1, total - iteration), out);
         long start = iteration;
-        if (iteration == 0) {
+        if (history.isEmpty()) {  // a fresh run (from iteration 0, or from a rewound state): evaluate where it starts
             record(history, iteration, batchesPerEpoch, evaluateOn, net);
         }
         int[] order = null;
