@@ -3,8 +3,11 @@ package org.repro4j.models;
 import java.util.List;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -70,6 +73,53 @@ public final class Models {
         }
         layers.layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).activation(Activation.SOFTMAX).build());
         var net = new MultiLayerNetwork(layers.setInputType(InputType.feedForward(inputs)).build());
+        net.init();
+        return net;
+    }
+
+    /**
+     * The Conv-2/4/6 family of Frankle and Carbin, "The Lottery Ticket Hypothesis" (ICLR 2019),
+     * Figure 2 (after Simonyan and Zisserman's VGG): blocks of two 3x3 same-padded ReLU convolutions
+     * and a 2x2 max-pool, then ReLU dense layers and a softmax output. Conv-2 is {@code blocks = [64]},
+     * {@code dense = [256, 256]}; Conv-4 {@code [64, 128]}; Conv-6 {@code [64, 128, 256]}.
+     * Weights are He-normal (Glorot in the paper), biases zero. Input rows are images flattened
+     * channel-major, as in {@link org.repro4j.data.Dataset}.
+     *
+     * @param channels, height, width the input images
+     * @param blocks   output channels of the two convolutions of each block, at least one block
+     * @param dense    widths of the dense layers after the convolutions
+     */
+    public static MultiLayerNetwork conv(int channels, int height, int width, List<Integer> blocks, List<Integer> dense,
+                                         int classes, IUpdater updater, long seed) {
+        if (blocks.isEmpty()) {
+            throw new IllegalArgumentException("blocks: expected at least one block, got none");
+        }
+        if (classes < 2) {
+            throw new IllegalArgumentException("classes: expected at least 2, got " + classes);
+        }
+        var layers = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(updater)
+                .weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same)
+                .list();
+        for (int i = 0; i < blocks.size(); i++) {
+            if (blocks.get(i) < 1) {
+                throw new IllegalArgumentException("blocks[" + i + "]: expected at least 1 channel, got " + blocks.get(i));
+            }
+            for (int twice = 0; twice < 2; twice++) {
+                layers.layer(new ConvolutionLayer.Builder(3, 3).nOut(blocks.get(i)).activation(Activation.RELU).build());
+            }
+            layers.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build());
+        }
+        for (int i = 0; i < dense.size(); i++) {
+            if (dense.get(i) < 1) {
+                throw new IllegalArgumentException("dense[" + i + "]: expected a width of at least 1, got " + dense.get(i));
+            }
+            layers.layer(new DenseLayer.Builder().nOut(dense.get(i)).activation(Activation.RELU).build());
+        }
+        layers.layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).activation(Activation.SOFTMAX).build());
+        var net = new MultiLayerNetwork(layers.setInputType(InputType.convolutionalFlat(height, width, channels)).build());
         net.init();
         return net;
     }
