@@ -67,19 +67,30 @@ public final class SynFlow {
             throw new IllegalArgumentException("rounds: expected at least 1, got " + rounds);
         }
         Selection.checkDensity("density", density, current.density());
+        Model copy = linearised(net, current);
+        Map<String, INDArray> weights = absoluteWeights(copy, current);
         double start = current.density();
         Masks masks = current;
         for (int k = 1; k <= rounds; k++) {
             // rounding a round's count can leave the mask a hair below the next round's target
             double target = k == rounds ? density
                     : Math.min(masks.density(), start * Math.pow(density / start, (double) k / rounds));
-            masks = Selection.global(net, masks, scores(net, masks), target);
+            masks = Selection.global(net, masks, scores(copy, weights, masks), target);
         }
         return masks;
     }
 
     /** The SynFlow score of every prunable weight of {@code net} under {@code masks}, up to one positive factor. */
     public static Map<String, INDArray> scores(Model net, Masks masks) {
+        Model copy = linearised(net, masks);
+        return scores(copy, absoluteWeights(copy, masks), masks);
+    }
+
+    /**
+     * A float64 copy of {@code net} with the masks applied, every parameter replaced by its absolute
+     * value, biases at zero, dropout off and an output layer whose loss gradient is {@code -∂R/∂w}.
+     */
+    private static Model linearised(Model net, Masks masks) {
         Model copy = Gradients.copy(net, masks);
         Layer[] layers = copy instanceof MultiLayerNetwork m ? m.getLayers() : ((ComputationGraph) copy).getLayers();
         for (Layer layer : layers) {
@@ -95,8 +106,24 @@ public final class SynFlow {
                 Transforms.abs(param, false);
             }
         });
+        // R = sum of the outputs: identity activation, and an L1 loss whose labels lie above every
+        // output has gradient -1 with respect to each output, so the loss gradient is -dR/dw
+        var output = (BaseOutputLayer) outputLayer(copy).conf().getLayer();
+        output.setActivationFn(new ActivationIdentity());
+        output.setLossFn(new LossL1());
+        return copy;
+    }
+
+    private static Map<String, INDArray> absoluteWeights(Model copy, Masks masks) {
+        var weights = new LinkedHashMap<String, INDArray>();
+        masks.keys().forEach(key -> weights.put(key, copy.getParam(key).dup()));
+        return weights;
+    }
+
+    /** Scores on the linearised {@code copy}, its weights set to {@code weights} masked by {@code masks}. */
+    private static Map<String, INDArray> scores(Model copy, Map<String, INDArray> weights, Masks masks) {
         for (String key : masks.keys()) {
-            INDArray w = copy.getParam(key);
+            INDArray w = copy.getParam(key).assign(weights.get(key).mul(masks.get(key).castTo(DataType.DOUBLE)));
             // sum over the inputs of each output unit: dense W is [nIn, nOut], convolution W [out, in, kh, kw]
             INDArray sums = w.rank() == 2 ? w.sum(0) : w.reshape(w.size(0), -1).sum(1);
             double largest = sums.maxNumber().doubleValue();
@@ -104,11 +131,6 @@ public final class SynFlow {
                 w.divi(largest);
             }
         }
-        // R = sum of the outputs: identity activation, and an L1 loss whose labels lie above every
-        // output has gradient -1 with respect to each output, so the loss gradient is -dR/dw
-        var output = (BaseOutputLayer) outputLayer(copy).conf().getLayer();
-        output.setActivationFn(new ActivationIdentity());
-        output.setLossFn(new LossL1());
         INDArray ones = Nd4j.ones(DataType.DOUBLE, inputShape(copy));
         INDArray labels = Nets.output(copy, ones).add(1);
         Map<String, INDArray> gradients = Gradients.of(copy, masks.keys(), new DataSet(ones, labels));
