@@ -72,9 +72,10 @@ public final class SynFlow {
         double start = current.density();
         Masks masks = current;
         for (int k = 1; k <= rounds; k++) {
-            // rounding a round's count can leave the mask a hair below the next round's target
-            double target = k == rounds ? density
-                    : Math.min(masks.density(), start * Math.pow(density / start, (double) k / rounds));
+            double target = k == rounds ? density : start * Math.pow(density / start, (double) k / rounds);
+            // rounding a round's count may leave the mask a hair below the next target; keeping
+            // the mask's own density then keeps round(target * size) weights all the same
+            target = Math.min(masks.density(), target);
             masks = Selection.global(net, masks, scores(copy, weights, masks), target);
         }
         return masks;

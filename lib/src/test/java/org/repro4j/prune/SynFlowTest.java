@@ -75,8 +75,8 @@ class SynFlowTest {
                 assertTrue(Double.isFinite(v) && v > 0, "score " + v);
             }
         }
-        Masks masks = SynFlow.prune(net, dense, 0.3, 10);
-        Masks masksRescaled = SynFlow.prune(rescaled, Masks.dense(rescaled), 0.3, 10);
+        Masks masks = SynFlow.prune(net, dense, 0.3, 3);
+        Masks masksRescaled = SynFlow.prune(rescaled, Masks.dense(rescaled), 0.3, 3);
         for (String key : masks.keys()) {
             assertEquals(masks.get(key), masksRescaled.get(key), key);
         }
@@ -89,11 +89,27 @@ class SynFlowTest {
         Masks dense = Masks.dense(net);
         double density = 6.0 / dense.size();
         Masks magnitude = Pruners.get("magnitude", 0).prune(net, dense, density, null);
-        Masks synflow = SynFlow.prune(net, dense, density, SynFlow.ROUNDS);
+        Masks synflow = SynFlow.prune(net, dense, density, 20);
         assertEquals(0, magnitude.remaining("1_W"));
         assertEquals(6, synflow.remaining());
         for (String key : synflow.keys()) {
             assertTrue(synflow.remaining(key) > 0, key + " collapsed: " + synflow.densities());
         }
+    }
+
+    @Test
+    void lastRoundKeepsTheExactCountWhenAnEarlierRoundRoundedBelowItsTarget() {
+        MultiLayerNetwork net = Models.mlp(8, List.of(8, 8), 2, new Adam(1e-3), 3);
+        Masks start = Pruners.get("magnitude", 0).prune(net, Masks.dense(net), 8.0 / 144, null);
+        // round 1 aims at sqrt(8 * 7.01) = 7.49 weights and keeps 7, below the final 7.01
+        assertEquals(7, SynFlow.prune(net, start, 7.01 / 144, 2).remaining());
+    }
+
+    @Test
+    void rejectsFewerThanOneRound() {
+        MultiLayerNetwork net = Tiny.mlp(1);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SynFlow.prune(net, Masks.dense(net), 0.5, 0));
+        assertEquals("rounds: expected at least 1, got 0", e.getMessage());
     }
 }
