@@ -47,7 +47,7 @@ import org.repro4j.train.Nets;
  */
 public final class SynFlow {
 
-    /** Pruning rounds of the paper's experiments (section 7). */
+    /** Score-and-prune rounds, 100 as in the paper's experiments. */
     public static final int ROUNDS = 100;
 
     private SynFlow() {
