@@ -68,7 +68,7 @@ public final class Selection {
         return Masks.of(net, masks);
     }
 
-    private static void checkDensity(String field, double density, double current) {
+    static void checkDensity(String field, double density, double current) {
         if (!(density > 0 && density <= current + 1e-12)) {
             throw new IllegalArgumentException(field + ": expected a density in (0, " + current
                     + "] (pruning cannot revive weights), got " + density);

@@ -1,0 +1,85 @@
+package org.repro4j.prune;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * What the gradient-based scores share: a float64 working copy of a network and the gradient of
+ * its loss. DL4J's {@code computeGradientAndScore} gives the gradient of the loss summed over the
+ * batch (its updater divides by the batch size later) and leaves out l1/l2/weight decay (also
+ * added by the updater); {@link #of} divides by the batch size, so it returns the gradient of the
+ * mean loss without regularisation.
+ */
+final class Gradients {
+
+    private Gradients() {
+    }
+
+    /**
+     * A float64 copy of {@code net} with the masks applied (pruned weights at zero) and dropout off,
+     * so that two passes over the same batch give the same loss. The caller's network is unchanged.
+     */
+    static Model copy(Model net, Masks masks) {
+        Model copy;
+        Layer[] layers;
+        if (net instanceof MultiLayerNetwork m) {
+            var c = m.clone().convertDataType(DataType.DOUBLE);
+            copy = c;
+            layers = c.getLayers();
+        } else if (net instanceof ComputationGraph g) {
+            checkSingle(g);
+            var c = g.clone().convertDataType(DataType.DOUBLE);
+            copy = c;
+            layers = c.getLayers();
+        } else {
+            throw new IllegalArgumentException("net: expected a MultiLayerNetwork or a ComputationGraph, got "
+                    + (net == null ? "null" : net.getClass().getName()));
+        }
+        for (Layer layer : layers) {
+            layer.conf().getLayer().setIDropout(null);
+        }
+        masks.applyTo(copy);
+        return copy;
+    }
+
+    /**
+     * The gradient of the mean loss of {@code copy} (from {@link #copy}) on {@code batch} with
+     * respect to the parameters {@code keys}, in float64; features and labels are cast to float64.
+     */
+    static Map<String, INDArray> of(Model copy, Set<String> keys, DataSet batch) {
+        INDArray features = batch.getFeatures().castTo(DataType.DOUBLE);
+        INDArray labels = batch.getLabels().castTo(DataType.DOUBLE);
+        if (copy instanceof MultiLayerNetwork m) {
+            m.setInput(features);
+            m.setLabels(labels);
+            m.computeGradientAndScore();
+        } else {
+            var g = (ComputationGraph) copy;
+            g.setInputs(features);
+            g.setLabels(labels);
+            g.computeGradientAndScore();
+        }
+        long n = features.size(0);
+        var gradients = new LinkedHashMap<String, INDArray>();
+        for (String key : keys) {
+            // a view into the network's gradient buffer, overwritten by the next pass: copy it
+            gradients.put(key, copy.gradient().getGradientFor(key).div(n));
+        }
+        return gradients;
+    }
+
+    private static void checkSingle(ComputationGraph g) {
+        if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
+            throw new IllegalArgumentException("net: expected a graph with one input and one output, got "
+                    + g.getNumInputArrays() + " inputs and " + g.getNumOutputArrays() + " outputs");
+        }
+    }
+}

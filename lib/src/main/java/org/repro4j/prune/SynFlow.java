@@ -1,0 +1,183 @@
+package org.repro4j.prune;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossL1;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.repro4j.train.Nets;
+
+/**
+ * SynFlow, iterative synaptic flow pruning (Tanaka, Kunin, Yamins and Ganguli, "Pruning neural
+ * networks without any data by iteratively conserving synaptic flow", NeurIPS 2020, Algorithm 1):
+ * data-free scores {@code |w ⊙ ∂R/∂w|} with {@code R = 1ᵀ(∏ |W_l|)1}, re-scored over {@link
+ * #ROUNDS} rounds of global selection on an exponential schedule.
+ *
+ * <p>{@code R} is the sum of the pre-softmax outputs of a copy of the network whose parameters are
+ * replaced by their absolute values and whose biases are zero, on one all-ones input. Zero biases
+ * make {@code R} exactly the path sum {@code 1ᵀ(∏ |W_l|)1} (a bias would add paths that start
+ * inside the network; the paper's code keeps {@code |b|}): with non-negative inputs and weights a
+ * ReLU passes everything, so {@code R} is linear in each layer's weights. Hence rescaling layer
+ * {@code l}'s {@code |W_l|} by {@code s_l > 0} multiplies {@code R} by {@code ∏ s_l} and {@code
+ * ∂R/∂W_l} by {@code ∏_{k≠l} s_k}, so every score {@code W_l ⊙ ∂R/∂W_l} by the same {@code ∏ s_l}:
+ * the ranking is unchanged. Each layer is therefore divided by its largest output-unit sum of
+ * {@code |W|} (which keeps every activation at most 1) and the whole computation runs in float64,
+ * so deep networks do not overflow.
+ *
+ * <p>Assumes positively homogeneous activations (ReLU, identity, max pooling) as the paper does;
+ * batch normalisation is refused, since DL4J computes gradients in training mode, where one input
+ * has zero batch variance. The input shape is the first layer's: {@code [1, nIn]} for a dense
+ * layer, {@code [1, c*h*w]} when a {@link FeedForwardToCnnPreProcessor} reshapes flat images (a net
+ * built with {@code InputType.convolutionalFlat}, like our datasets).
+ */
+public final class SynFlow {
+
+    /** Score-and-prune rounds, 100 as in the paper's experiments. */
+    public static final int ROUNDS = 100;
+
+    private SynFlow() {
+    }
+
+    /**
+     * Prunes from {@code current} to {@code density} in {@code rounds} rounds, round {@code k}
+     * keeping a fraction {@code d0 (density / d0)^(k / rounds)} of all prunable weights ({@code d0}
+     * = {@code current.density()}; {@code density^(k / rounds)} from a dense start), re-scoring with
+     * the masks of the previous round.
+     *
+     * @param density fraction of all prunable weights to keep, in (0, current.density()]
+     * @param rounds  number of score-and-prune rounds, at least 1
+     */
+    public static Masks prune(Model net, Masks current, double density, int rounds) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds: expected at least 1, got " + rounds);
+        }
+        Selection.checkDensity("density", density, current.density());
+        Model copy = linearised(net, current);
+        Map<String, INDArray> weights = absoluteWeights(copy, current);
+        double start = current.density();
+        Masks masks = current;
+        for (int k = 1; k <= rounds; k++) {
+            double target = k == rounds ? density : start * Math.pow(density / start, (double) k / rounds);
+            // rounding a round's count may leave the mask a hair below the next target; keeping
+            // the mask's own density then keeps round(target * size) weights all the same
+            target = Math.min(masks.density(), target);
+            masks = Selection.global(net, masks, scores(copy, weights, masks), target);
+        }
+        return masks;
+    }
+
+    /** The SynFlow score of every prunable weight of {@code net} under {@code masks}, up to one positive factor. */
+    public static Map<String, INDArray> scores(Model net, Masks masks) {
+        Model copy = linearised(net, masks);
+        return scores(copy, absoluteWeights(copy, masks), masks);
+    }
+
+    /**
+     * A float64 copy of {@code net} with the masks applied, every parameter replaced by its absolute
+     * value, biases at zero, dropout off and an output layer whose loss gradient is {@code -∂R/∂w}.
+     */
+    private static Model linearised(Model net, Masks masks) {
+        Model copy = Gradients.copy(net, masks);
+        Layer[] layers = copy instanceof MultiLayerNetwork m ? m.getLayers() : ((ComputationGraph) copy).getLayers();
+        for (Layer layer : layers) {
+            if (layer.conf().getLayer() instanceof BatchNormalization) {
+                throw new IllegalArgumentException("net: SynFlow does not support batch normalisation (layer '"
+                        + layer.conf().getLayer().getLayerName() + "')");
+            }
+        }
+        copy.paramTable().forEach((key, param) -> {
+            if (key.endsWith("_b")) {
+                param.assign(0);
+            } else {
+                Transforms.abs(param, false);
+            }
+        });
+        // R = sum of the outputs: identity activation, and an L1 loss whose labels lie above every
+        // output has gradient -1 with respect to each output, so the loss gradient is -dR/dw
+        var output = (BaseOutputLayer) outputLayer(copy).conf().getLayer();
+        output.setActivationFn(new ActivationIdentity());
+        output.setLossFn(new LossL1());
+        return copy;
+    }
+
+    private static Map<String, INDArray> absoluteWeights(Model copy, Masks masks) {
+        var weights = new LinkedHashMap<String, INDArray>();
+        masks.keys().forEach(key -> weights.put(key, copy.getParam(key).dup()));
+        return weights;
+    }
+
+    /** Scores on the linearised {@code copy}, its weights set to {@code weights} masked by {@code masks}. */
+    private static Map<String, INDArray> scores(Model copy, Map<String, INDArray> weights, Masks masks) {
+        for (String key : masks.keys()) {
+            INDArray w = copy.getParam(key).assign(weights.get(key).mul(masks.get(key).castTo(DataType.DOUBLE)));
+            // sum over the inputs of each output unit: dense W is [nIn, nOut], convolution W [out, in, kh, kw]
+            INDArray sums = w.rank() == 2 ? w.sum(0) : w.reshape(w.size(0), -1).sum(1);
+            double largest = sums.maxNumber().doubleValue();
+            if (largest > 0) {
+                w.divi(largest);
+            }
+        }
+        INDArray ones = Nd4j.ones(DataType.DOUBLE, inputShape(copy));
+        INDArray labels = Nets.output(copy, ones).add(1);
+        Map<String, INDArray> gradients = Gradients.of(copy, masks.keys(), new DataSet(ones, labels));
+        var scores = new LinkedHashMap<String, INDArray>();
+        for (String key : masks.keys()) {
+            scores.put(key, Transforms.abs(gradients.get(key).mul(copy.getParam(key)), false));
+        }
+        return scores;
+    }
+
+    private static Layer outputLayer(Model net) {
+        Layer layer = net instanceof MultiLayerNetwork m ? m.getOutputLayer() : ((ComputationGraph) net).getOutputLayer(0);
+        if (!(layer.conf().getLayer() instanceof BaseOutputLayer)) {
+            throw new IllegalArgumentException("net: expected an output layer with a loss at the end, got "
+                    + layer.conf().getLayer().getClass().getSimpleName());
+        }
+        return layer;
+    }
+
+    /** One example of the network's input: see the class comment. */
+    private static long[] inputShape(Model net) {
+        org.deeplearning4j.nn.conf.layers.Layer first;
+        InputPreProcessor preprocessor;
+        if (net instanceof MultiLayerNetwork m) {
+            first = m.getLayerWiseConfigurations().getConf(0).getLayer();
+            preprocessor = m.getLayerWiseConfigurations().getInputPreProcess(0);
+        } else {
+            var conf = ((ComputationGraph) net).getConfiguration();
+            String input = conf.getNetworkInputs().get(0);
+            GraphVertex vertex = conf.getVertexInputs().entrySet().stream()
+                    .filter(e -> e.getValue().contains(input))
+                    .map(e -> conf.getVertices().get(e.getKey()))
+                    .findFirst().orElseThrow();
+            if (!(vertex instanceof LayerVertex layer)) {
+                throw new IllegalArgumentException("net: expected a layer after the input, got " + vertex.getClass().getSimpleName());
+            }
+            first = layer.getLayerConf().getLayer();
+            preprocessor = layer.getPreProcessor();
+        }
+        if (preprocessor instanceof FeedForwardToCnnPreProcessor p) {
+            return new long[] {1, p.getNumChannels() * p.getInputHeight() * p.getInputWidth()};
+        }
+        if (first instanceof DenseLayer || first instanceof BaseOutputLayer) {
+            return new long[] {1, ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) first).getNIn()};
+        }
+        throw new IllegalArgumentException("net: cannot tell the input shape of first layer '" + first.getLayerName()
+                + "' (" + first.getClass().getSimpleName() + "); build the net with InputType.convolutionalFlat or start with a dense layer");
+    }
+}
