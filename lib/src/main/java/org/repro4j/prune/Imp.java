@@ -178,6 +178,24 @@ public final class Imp {
     }
 
     /**
+     * Trains {@code result}'s masks again from the same starting point (the rewound state for a
+     * ticket or a random-mask control, round 0's initialisation for round 0) under other {@code
+     * options}, usually another data order, as a run named {@code spec.name().apply(round,
+     * variant)}: the second copy of Frankle et al.'s instability analysis.
+     */
+    public static Run retrain(Spec spec, ResultsStore store, Result result, String variant, Trainer.Options options,
+                              PrintStream out) {
+        if (result.variant().equals("reinit")) {
+            throw new IllegalArgumentException("result: expected a ticket or a random-mask result, got a reinit control");
+        }
+        Path rewindFile = store.folder(spec.name().apply(0, TICKET)).resolve(REWIND);
+        Spec other = new Spec(spec.name(), spec.init(), spec.reinit(), spec.train(), spec.evaluateOn(), options,
+                spec.rounds(), spec.rewindTo(), spec.rates(), spec.controls(), spec.seed());
+        return train(other, store, out, result.round(), variant, result.masks(),
+                result.round() == 0 ? spec.init() : () -> rewound(rewindFile), List.of());
+    }
+
+    /**
      * One row per result: {@code round}, {@code variant}, {@code density}, the early-stopping
      * iteration (of minimum validation loss, Frankle and Carbin's criterion), the test accuracy there,
      * and the test accuracy at the end.

@@ -79,6 +79,12 @@ class ImpTest {
         var round1 = first.get(1);
         assertEquals(24 - 8, round1.run().iterationsThisTime(), "round 1 starts at the rewind iteration");
         assertEquals(8, round1.run().metrics().intColumn("iteration").get(0));
+
+        var twin = Imp.retrain(spec(8), new ResultsStore(store), round1, "twin",
+                Trainer.Options.ofIterations(24, 8, 5).evaluatingEvery(4), QUIET);
+        var loss = round1.run().metrics().doubleColumn("loss");
+        assertEquals(loss.get(0), twin.metrics().doubleColumn("loss").get(0), "the same rewound, masked start");
+        assertTrue(loss.get(loss.size() - 1) != twin.metrics().doubleColumn("loss").get(loss.size() - 1), "another data order");
     }
 
     @Test
