@@ -88,15 +88,45 @@ public record Dataset(String name, INDArray features, int[] labels, int channels
         if (n == size()) {
             return this;
         }
+        return rows(name + " (" + n + " of " + size() + ", seed " + seed + ")", drawn(n, seed));
+    }
+
+    /** {@code n} row indices drawn without replacement, in the order drawn (partial Fisher-Yates). */
+    private int[] drawn(int n, long seed) {
         int[] order = firstN(size());
         var random = new SplittableRandom(seed);
-        for (int i = 0; i < n; i++) {  // partial Fisher-Yates: the first n positions are the sample
+        for (int i = 0; i < n; i++) {
             int j = i + random.nextInt(size() - i);
             int swap = order[i];
             order[i] = order[j];
             order[j] = swap;
         }
-        return rows(name + " (" + n + " of " + size() + ", seed " + seed + ")", Arrays.copyOf(order, n));
+        return Arrays.copyOf(order, n);
+    }
+
+    /**
+     * Two disjoint parts: {@code n} examples drawn without replacement by a generator seeded with
+     * {@code seed}, and all the others in their original order (a validation set and the training
+     * set it was held out of).
+     */
+    public List<Dataset> split(int n, long seed) {
+        check(n);
+        if (n == size()) {
+            throw new IllegalArgumentException(name + ": expected fewer than " + size() + " examples to hold out, asked for " + n);
+        }
+        int[] drawn = drawn(n, seed);
+        boolean[] taken = new boolean[size()];
+        for (int i : drawn) {
+            taken[i] = true;
+        }
+        int[] rest = new int[size() - n];
+        for (int i = 0, r = 0; i < size(); i++) {
+            if (!taken[i]) {
+                rest[r++] = i;
+            }
+        }
+        return List.of(rows(name + " (" + n + " held out, seed " + seed + ")", drawn),
+                rows(name + " (" + rest.length + " not held out, seed " + seed + ")", rest));
     }
 
     /** The pixels of image {@code i}. */

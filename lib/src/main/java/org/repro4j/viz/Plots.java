@@ -59,6 +59,23 @@ public final class Plots {
     }
 
     /**
+     * {@link #line} with an error bar of half-height {@code error} at each point (a standard
+     * deviation over seeds, say): {@code Plots.errorBars(summary, "density", "mean", "sd", "variant")}.
+     *
+     * @throws IllegalArgumentException if a column is missing or {@code x}/{@code y}/{@code error} is not numeric
+     */
+    public static XYChart errorBars(Table t, String x, String y, String error, String series) {
+        NumericColumn<?> xs = numeric(t, x), ys = numeric(t, y), errors = numeric(t, error);
+        XYChart chart = xyChart(y + " vs " + x, x, y);
+        for (Map.Entry<String, List<Integer>> group : rowsBySeries(t, series, y).entrySet()) {
+            List<Integer> rows = group.getValue();
+            XYSeries s = chart.addSeries(group.getKey(), values(xs, rows), values(ys, rows), values(errors, rows));
+            s.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
+        }
+        return withLegendIfSeveral(chart);
+    }
+
+    /**
      * One line per numeric {@code ys} column against {@code x}, each named by its column. Named
      * {@code lines} rather than {@code line} so that {@code line(t, x, y, series)} and a call with
      * two y columns cannot be confused by overload resolution.

@@ -53,6 +53,23 @@ class DatasetTest {
     }
 
     @Test
+    void splitGivesTwoDisjointPartsCoveringEverythingOnce() {
+        var parts = ten().split(3, 7);
+        assertEquals(3, parts.get(0).size());
+        assertEquals(7, parts.get(1).size());
+        var seen = new java.util.TreeSet<Float>();
+        for (var part : parts) {
+            for (int i = 0; i < part.size(); i++) {
+                seen.add(part.image(i)[0]);
+            }
+        }
+        assertEquals(10, seen.size());
+        assertArrayEquals(ten().subset(3, 7).labels(), parts.get(0).labels());
+        var e = assertThrows(IllegalArgumentException.class, () -> ten().split(10, 1));
+        assertEquals("ten: expected fewer than 10 examples to hold out, asked for 10", e.getMessage());
+    }
+
+    @Test
     void headTakesTheFirstRows() {
         assertArrayEquals(new int[] {0, 1, 2, 0}, ten().head(4).labels());
     }

@@ -32,6 +32,16 @@ class PlotsTest extends HeadlessTest {
     }
 
     @Test
+    void errorBarsCarryTheErrorColumnPerSeries() {
+        var t = tech.tablesaw.api.Table.create("t", tech.tablesaw.api.DoubleColumn.create("x", 1, 2, 1, 2),
+                tech.tablesaw.api.DoubleColumn.create("y", 5, 6, 7, 8), tech.tablesaw.api.DoubleColumn.create("sd", 0.1, 0.2, 0.3, 0.4),
+                tech.tablesaw.api.StringColumn.create("s", "a", "a", "b", "b"));
+        var chart = Plots.errorBars(t, "x", "y", "sd", "s");
+        assertEquals(java.util.List.of("a", "b"), java.util.List.copyOf(chart.getSeriesMap().keySet()));
+        assertArrayEquals(new double[] {0.3, 0.4}, chart.getSeriesMap().get("b").getExtraValues());
+    }
+
+    @Test
     void lineMakesOneSeriesPerDistinctSeriesValueInOrderOfAppearance() {
         XYChart chart = Plots.line(results(), "round", "testAcc", "method");
         assertEquals(List.of("imp", "random"), List.copyOf(chart.getSeriesMap().keySet()));
