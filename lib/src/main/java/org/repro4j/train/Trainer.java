@@ -186,7 +186,7 @@ public final class Trainer {
         }
         INDArray features = train.features();
         INDArray oneHot = train.oneHotLabels();
-        var progress = new ProgressBar(iteration == 0 ? "train" : "train (resumed)", Math.max(1, total - iteration), out);
+        var progress = new ProgressBar(history.isEmpty() ? "train" : "train (resumed)", Math.max(1, total - iteration), out);
         long start = iteration;
         if (history.isEmpty()) {  // a fresh run (from iteration 0, or from a rewound state): evaluate where it starts
             record(history, iteration, batchesPerEpoch, evaluateOn, net);
