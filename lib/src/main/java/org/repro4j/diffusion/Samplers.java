@@ -3,7 +3,6 @@ package org.repro4j.diffusion;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Samplers, one static function each, in the style of k-diffusion (Crowson,
@@ -242,11 +241,7 @@ public final class Samplers {
 
     /** Standard normal noise shaped and typed like {@code x}. */
     private static INDArray noise(INDArray x, RandomGenerator random) {
-        double[] values = new double[(int) x.length()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextGaussian();
-        }
-        return Nd4j.create(values, x.shape(), 'c').castTo(x.dataType());
+        return Batches.gaussian(x.shape(), random).castTo(x.dataType());
     }
 
     private static void checkBatch(INDArray x) {
