@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
@@ -21,10 +23,14 @@ class TrainingTest {
     }
 
     static TimeMlp trainEps(long seed, int iterations) {
+        return train(EPS, random -> Objectives.ddpmSigmas(DDPM, 256, random), seed, iterations);
+    }
+
+    static TimeMlp train(Preconditioning preconditioning, Function<RandomGenerator, double[]> sigmas, long seed, int iterations) {
         TimeMlp net = net(seed);
         var random = new SplittableRandom(seed);
         for (int k = 0; k < iterations; k++) {
-            Objectives.step(net, EPS, DATA.sample(256, random), Objectives.ddpmSigmas(DDPM, 256, random), random);
+            Objectives.step(net, preconditioning, DATA.sample(256, random), sigmas.apply(random), random);
         }
         return net;
     }
@@ -39,13 +45,22 @@ class TrainingTest {
 
     @Test
     void anEpsMlpTrainedBrieflyDenoisesBetterThanAnUntrainedOne() {
-        Denoiser trained = EPS.denoiser(trainEps(1, 300));
-        Denoiser untrained = EPS.denoiser(net(1));
+        assertTrainedBeatsUntrained(EPS, EPS.denoiser(trainEps(1, 300)));
+    }
+
+    @Test
+    void aVelocityMlpTrainedBrieflyByFlowMatchingDenoisesBetterThanAnUntrainedOne() {
+        Preconditioning velocity = Preconditioning.velocity();
+        assertTrainedBeatsUntrained(velocity, velocity.denoiser(train(velocity, random -> Objectives.interpolantSigmas(256, random), 1, 300)));
+    }
+
+    private static void assertTrainedBeatsUntrained(Preconditioning preconditioning, Denoiser trained) {
+        Denoiser untrained = preconditioning.denoiser(net(1));
         for (double sigma : new double[] {0.3, 1, 3}) {
             double t = denoisingMse(trained, sigma);
             double u = denoisingMse(untrained, sigma);
             double exact = denoisingMse(DATA, sigma);
-            System.out.printf("sigma %.1f: denoising mse trained %.4f, untrained %.4f, exact %.4f%n", sigma, t, u, exact);
+            System.out.printf("%s sigma %.1f: denoising mse trained %.4f, untrained %.4f, exact %.4f%n", preconditioning, sigma, t, u, exact);
             // The exact posterior mean is the best any denoiser can do; compare what each loses to it.
             assertTrue(t - exact < 0.25 * (u - exact), "sigma " + sigma + ": trained " + t + " vs untrained " + u + ", exact " + exact);
         }
