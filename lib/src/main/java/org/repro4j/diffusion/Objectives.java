@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * et al. 2022, eq. 8). With {@link Preconditioning#eps} and {@link #ddpmSigmas} this is DDPM's
  * L_simple (Ho et al. 2020, eq. 14 and Algorithm 1); with {@link Preconditioning#velocity} and
  * {@link #interpolantSigmas} it is flow matching / the interpolant's velocity loss (Lipman et al.
- * 2023; Albergo et al. 2023); with {@link Preconditioning#edm} and {@link #lognormalSigmas} it is EDM's.
+ * 2023; Albergo et al. 2023), and with {@link Preconditioning#interpolantNoise} the interpolant's
+ * score loss in its denoiser form; with {@link Preconditioning#edm} and {@link #lognormalSigmas} it is EDM's.
  * The noise comes from {@code random}, so the same seeds give the same training run.
  */
 public final class Objectives {

@@ -51,6 +51,15 @@ public record Preconditioning(String name, DoubleUnaryOperator cSkip, DoubleUnar
                 Interpolant::time);
     }
 
+    /**
+     * Noise prediction for the linear {@link Interpolant}: F(x_t, t) predicts the noise z, whose
+     * posterior mean gives the score s = -E[z | x_t] / (1 - t) (Albergo et al. 2023, the denoiser eta_z
+     * of their score objective); with x = x_t / t = x1 + sigma z, D = x - sigma F.
+     */
+    public static Preconditioning interpolantNoise() {
+        return new Preconditioning("interpolant noise", s -> 1, s -> -s, Interpolant::time, Interpolant::time);
+    }
+
     /** Karras et al. 2022, Table 1, "ours": unit-variance input and target for data of standard deviation sigmaData. */
     public static Preconditioning edm(double sigmaData) {
         double sd2 = sigmaData * sigmaData;

@@ -188,11 +188,13 @@ public final class Samplers {
     /**
      * The forward SDE dX = (b + eps s)(t, X) dt + sqrt(2 eps) dW of the {@link Interpolant} (Albergo et
      * al. 2023), which has the same marginals as the ODE for every eps, solved with Euler-Maruyama.
+     * The velocity b comes from {@code forVelocity} and the score s from {@code forScore}: the paper
+     * learns them as two networks (pass one exact denoiser twice to use a single model).
      *
      * @param eps   the diffusion coefficient, at least 0 (0 gives Euler's method for the ODE)
      * @param times strictly increasing times in (0, 1]; the drift is evaluated only below 1
      */
-    public static INDArray interpolantSde(Denoiser denoiser, INDArray x, double[] times, double eps,
+    public static INDArray interpolantSde(Denoiser forVelocity, Denoiser forScore, INDArray x, double[] times, double eps,
                                           RandomGenerator random, Step.Callback callback) {
         checkTimes(x, times);
         if (!(eps >= 0) || Double.isInfinite(eps)) {
@@ -201,9 +203,10 @@ public final class Samplers {
         for (int i = 0; i < times.length - 1; i++) {
             double t = times[i];
             double dt = times[i + 1] - t;
-            INDArray denoised = Interpolant.denoised(denoiser, x, t);
+            INDArray denoised = Interpolant.denoised(forVelocity, x, t);
             callback.accept(new Step(x, i, Interpolant.sigma(t), denoised));
-            INDArray drift = Interpolant.velocity(x, denoised, t).addi(Interpolant.score(x, denoised, t).muli(eps));
+            INDArray score = Interpolant.score(x, Interpolant.denoised(forScore, x, t), t);
+            INDArray drift = Interpolant.velocity(x, denoised, t).addi(score.muli(eps));
             x = drift.muli(dt).addi(x).addi(noise(x, random).muli(Math.sqrt(2 * eps * dt)));
         }
         return x;

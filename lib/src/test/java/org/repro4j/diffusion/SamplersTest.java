@@ -95,7 +95,7 @@ class SamplersTest {
         var churn = new Samplers.Churn(40, 0.05, 50, 1.003);
         assertMoments(GAUSSIAN, Samplers.heun(GAUSSIAN, xT, karras(64), churn, new SplittableRandom(5), none), 4, 0.02, "heun, churn");
         INDArray z = noise(N, 1 - 1e-3, 6);
-        assertMoments(GAUSSIAN, Samplers.interpolantSde(GAUSSIAN, z, times(256), 0.5, new SplittableRandom(7), none),
+        assertMoments(GAUSSIAN, Samplers.interpolantSde(GAUSSIAN, GAUSSIAN, z, times(256), 0.5, new SplittableRandom(7), none),
                 4, 0.02, "interpolant sde");
     }
 
@@ -189,7 +189,7 @@ class SamplersTest {
                 seed -> Samplers.ddim(MIXTURE, xT, karras(8), 0.5, new SplittableRandom(seed), Step.Callback.NONE),
                 seed -> Samplers.heun(MIXTURE, xT, karras(8), new Samplers.Churn(10, 0, 100, 1), new SplittableRandom(seed), Step.Callback.NONE),
                 seed -> Samplers.consistency(MIXTURE, xT, new double[] {SIGMA_MAX, 1, 0.1}, 0.002, new SplittableRandom(seed), Step.Callback.NONE),
-                seed -> Samplers.interpolantSde(MIXTURE, xT.div(SIGMA_MAX), times(8), 0.5, new SplittableRandom(seed), Step.Callback.NONE));
+                seed -> Samplers.interpolantSde(MIXTURE, MIXTURE, xT.div(SIGMA_MAX), times(8), 0.5, new SplittableRandom(seed), Step.Callback.NONE));
         for (var sampler : samplers) {
             INDArray a = sampler.apply(1L);
             assertEquals(DataType.FLOAT, a.dataType());
@@ -249,7 +249,7 @@ class SamplersTest {
         assertEquals("x: expected shape [n, 2], got [4, 3]", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.ddim(MIXTURE, x, karras(2), 1.5, new SplittableRandom(1), none));
         assertEquals("eta: expected a value in [0, 1], got 1.5", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Samplers.interpolantSde(MIXTURE, x, times(4), -1, new SplittableRandom(1), none));
+        e = assertThrows(IllegalArgumentException.class, () -> Samplers.interpolantSde(MIXTURE, MIXTURE, x, times(4), -1, new SplittableRandom(1), none));
         assertEquals("eps: expected a finite value of at least 0, got -1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.interpolantOde(MIXTURE, x, new double[] {0, 1}, none));
         assertEquals("times[0]: expected a value in (0.0, 1] (increasing), got 0.0", e.getMessage());

@@ -54,6 +54,12 @@ class TrainingTest {
         assertTrainedBeatsUntrained(velocity, velocity.denoiser(train(velocity, random -> Objectives.interpolantSigmas(256, random), 1, 300)));
     }
 
+    @Test
+    void anInterpolantNoiseMlpTrainedBrieflyDenoisesBetterThanAnUntrainedOne() {
+        Preconditioning noise = Preconditioning.interpolantNoise();
+        assertTrainedBeatsUntrained(noise, noise.denoiser(train(noise, random -> Objectives.interpolantSigmas(256, random), 1, 300)));
+    }
+
     private static void assertTrainedBeatsUntrained(Preconditioning preconditioning, Denoiser trained) {
         Denoiser untrained = preconditioning.denoiser(net(1));
         for (double sigma : new double[] {0.3, 1, 3}) {
@@ -88,6 +94,7 @@ class TrainingTest {
         assertEquals(0, Preconditioning.v(s -> s).target(x, x0, sigmas).sub(v).amaxNumber().doubleValue(), 1e-12);
         // The interpolant's velocity x1 - z, with data x1 = x0 and noise z = noise.
         assertEquals(0, Preconditioning.velocity().target(x, x0, sigmas).sub(x0.sub(noise)).amaxNumber().doubleValue(), 1e-12);
+        assertEquals(0, Preconditioning.interpolantNoise().target(x, x0, sigmas).sub(noise).amaxNumber().doubleValue(), 1e-12);
         assertEquals(0, Preconditioning.x0(s -> s).target(x, x0, sigmas).sub(x0).amaxNumber().doubleValue(), 1e-12);
         for (Preconditioning p : List.of(Preconditioning.edm(0.5), Preconditioning.consistency(0.5, 0.002))) {
             INDArray target = p.target(x, x0, sigmas);
