@@ -1,0 +1,101 @@
+package org.repro4j.diffusion;
+
+import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Improved consistency training (Song and Dhariwal 2023, "Improved Techniques for Training
+ * Consistency Models"): no teacher and no EMA target, the pseudo-Huber distance
+ * d(a, b) = sqrt(|a - b|^2 + c^2) - c with c = 0.00054 sqrt(d), weights lambda(sigma_i) = 1 / (sigma_{i+1} - sigma_i),
+ * the adjacent levels of a Karras grid drawn with lognormal probabilities, and a grid that doubles
+ * on a curriculum. The consistency function is {@link Preconditioning#consistency} of a {@link TimeMlp}.
+ */
+public final class ConsistencyTraining {
+
+    /** Mean and standard deviation of ln sigma for drawing the grid index (section 3.5 of the paper). */
+    public static final double P_MEAN = -1.1;
+    public static final double P_STD = 2.0;
+
+    private ConsistencyTraining() {
+    }
+
+    /**
+     * The number of grid levels at iteration k of K: N(k) = min(s0 * 2^floor(k / K'), s1) + 1 with
+     * K' = floor(K / (log2(floor(s1 / s0)) + 1)) (the paper's eq. 7; s0 = 10, s1 = 1280).
+     */
+    public static int levels(long k, long iterations, int s0, int s1) {
+        if (s0 < 1 || s1 < s0) {
+            throw new IllegalArgumentException("s0, s1: expected 1 <= s0 <= s1, got " + s0 + ", " + s1);
+        }
+        if (k < 0 || k >= iterations) {
+            throw new IllegalArgumentException("k: expected an iteration in [0, " + iterations + "), got " + k);
+        }
+        long stage = Math.max(1, (long) Math.floor(iterations / (Math.log(Math.floor((double) s1 / s0)) / Math.log(2) + 1)));
+        return (int) Math.min(s0 * Math.pow(2, Math.min(k / stage, 30)), s1) + 1;
+    }
+
+    /** The pseudo-Huber constant c = 0.00054 sqrt(d) for data of dimension d (the paper's section 3.3). */
+    public static double huberC(int dim) {
+        return 0.00054 * Math.sqrt(dim);
+    }
+
+    /**
+     * Indices i of adjacent levels (sigma_i, sigma_{i+1}) of the increasing {@code grid}, drawn with
+     * p(i) proportional to erf((ln sigma_{i+1} - P_MEAN) / (sqrt 2 P_STD)) - erf((ln sigma_i - P_MEAN) / (sqrt 2 P_STD))
+     * (the paper's eq. 10), by drawing ln sigma from the lognormal until it falls inside the grid.
+     */
+    public static int[] indices(double[] grid, int n, RandomGenerator random) {
+        int[] indices = new int[n];
+        for (int b = 0; b < n; b++) {
+            double logSigma;
+            do {
+                logSigma = P_MEAN + P_STD * random.nextGaussian();
+            } while (!(logSigma >= Math.log(grid[0]) && logSigma < Math.log(grid[grid.length - 1])));
+            int i = 0;
+            while (Math.log(grid[i + 1]) <= logSigma) {
+                i++;
+            }
+            indices[b] = i;
+        }
+        return indices;
+    }
+
+    /**
+     * One training step on the batch {@code x0}: with shared noise z, x_i = x0 + sigma_i z and
+     * x_{i+1} = x0 + sigma_{i+1} z, the loss lambda_i d(f(x_{i+1}; sigma_{i+1}), stopgrad f(x_i; sigma_i)).
+     * Its gradient in F is that of a squared error with per-row weights lambda_i c_out^2 / sqrt(|f - target|^2 + c^2),
+     * so one weighted {@link TimeMlp#fit} step takes exactly the pseudo-Huber gradient. Returns the mean loss before the step.
+     *
+     * @param grid the increasing Karras levels sigma_1 .. sigma_N (reverse the first N of {@link Schedules#karras})
+     */
+    public static double step(TimeMlp net, Preconditioning consistency, INDArray x0, double[] grid, RandomGenerator random) {
+        int n = (int) x0.rows();
+        int[] index = indices(grid, n, random);
+        double[] lo = new double[n];
+        double[] hi = new double[n];
+        for (int b = 0; b < n; b++) {
+            lo[b] = grid[index[b]];
+            hi[b] = grid[index[b] + 1];
+        }
+        INDArray z = Batches.gaussian(x0.shape(), random).castTo(x0.dataType());
+        INDArray xLo = z.mulColumnVector(Preconditioning.column(lo, s -> s).castTo(x0.dataType())).addi(x0);
+        INDArray xHi = z.mulColumnVector(Preconditioning.column(hi, s -> s).castTo(x0.dataType())).addi(x0);
+        INDArray target = consistency.apply(net, xLo, lo);
+        double c = huberC((int) x0.columns());
+        double[] weights = new double[n];
+        double loss = 0;
+        double[] gap = consistency.apply(net, xHi, hi).subi(target).norm2(1).toDoubleVector();
+        for (int b = 0; b < n; b++) {
+            double lambda = 1 / (hi[b] - lo[b]);
+            double root = Math.sqrt(gap[b] * gap[b] + c * c);
+            double cOut = consistency.cOut().applyAsDouble(hi[b]);
+            weights[b] = lambda * cOut * cOut / root;
+            loss += lambda * (root - c) / n;
+        }
+        INDArray input = xHi.mulColumnVector(Preconditioning.column(hi, consistency.cIn()).castTo(x0.dataType()));
+        net.fit(input, Preconditioning.column(hi, consistency.cNoise()), consistency.target(xHi, target, hi),
+                Nd4j.createFromArray(weights));
+        return loss;
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * Diffusion models, flows and consistency models, in the variance-exploding form x = x0 + sigma * noise
+ * of Karras et al. 2022 ("Elucidating the Design Space of Diffusion-Based Generative Models"), after
+ * k-diffusion: noise {@link org.repro4j.diffusion.Schedules} as plain functions; the
+ * {@link org.repro4j.diffusion.Denoiser}, the one thing the {@link org.repro4j.diffusion.Samplers}
+ * call (one short static function a sampler, each reporting its {@link org.repro4j.diffusion.Step}s);
+ * {@link org.repro4j.diffusion.Preconditioning}, which turns a {@link org.repro4j.diffusion.TimeMlp}
+ * of any parametrisation into a denoiser; the training {@link org.repro4j.diffusion.Objectives} and
+ * {@link org.repro4j.diffusion.ConsistencyTraining}; the {@link org.repro4j.diffusion.Interpolant}
+ * drifts; {@link org.repro4j.diffusion.Toy2d} data with exact
+ * {@link org.repro4j.diffusion.GaussianMixture} denoisers; and sample {@link org.repro4j.diffusion.Distances}.
+ */
+package org.repro4j.diffusion;
