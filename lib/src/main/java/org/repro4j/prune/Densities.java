@@ -2,6 +2,7 @@ package org.repro4j.prune;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Model;
@@ -14,6 +15,22 @@ import org.deeplearning4j.nn.api.Model;
 public final class Densities {
 
     private Densities() {
+    }
+
+    /** The names of the rules, for {@link #get}. */
+    public static final List<String> RULES = List.of("uniform", "erk");
+
+    /**
+     * The layer-wise densities of the rule called {@code rule} ("uniform" or "erk").
+     *
+     * @throws IllegalArgumentException for an unknown rule, listing the known ones
+     */
+    public static Map<String, Double> get(String rule, Masks masks, double density) {
+        return switch (rule) {
+            case "uniform" -> uniform(masks, density);
+            case "erk" -> erk(masks, density);
+            default -> throw new IllegalArgumentException("rule: unknown '" + rule + "'; known: " + String.join(", ", RULES));
+        };
     }
 
     /** Every layer keeps the same fraction {@code density}. */

@@ -38,5 +38,8 @@ class DensitiesTest {
         assertEquals(List.of(0.3, 0.3), List.copyOf(Densities.uniform(masks, 0.3).values()));
         var e = assertThrows(IllegalArgumentException.class, () -> Densities.erk(masks, 1.5));
         assertEquals("density: expected a value in (0, 1], got 1.5", e.getMessage());
+        assertEquals(Densities.erk(masks, 0.3), Densities.get("erk", masks, 0.3));
+        var unknown = assertThrows(IllegalArgumentException.class, () -> Densities.get("snip", masks, 0.3));
+        assertEquals("rule: unknown 'snip'; known: uniform, erk", unknown.getMessage());
     }
 }
