@@ -252,6 +252,19 @@ public final class Masks {
         return of(net, read);
     }
 
+    /**
+     * The masks stored in {@code file} if it exists, else {@code compute}'s, saved there first: a
+     * pruning that took minutes (SynFlow's 100 rounds) is not redone when a notebook runs again.
+     */
+    public static Masks loadOrCompute(Path file, Model net, java.util.function.Supplier<Masks> compute) throws IOException {
+        if (Files.exists(file)) {
+            return load(file, net);
+        }
+        Masks masks = compute.get();
+        masks.save(file);
+        return masks;
+    }
+
     @Override
     public String toString() {
         return String.format("Masks(%d of %d weights kept, density %.4f, %d tensors)", remaining(), size(), density(), masks.size());

@@ -84,6 +84,20 @@ class MasksTest {
     }
 
     @Test
+    void loadOrComputeComputesOnceThenLoads(@TempDir Path dir) throws IOException {
+        var net = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1);
+        var calls = new int[1];
+        java.util.function.Supplier<Masks> compute = () -> {
+            calls[0]++;
+            return Densities.randomMasks(net, Densities.uniform(Masks.dense(net), 0.5), 3);
+        };
+        var first = Masks.loadOrCompute(dir.resolve("m.bin"), net, compute);
+        var second = Masks.loadOrCompute(dir.resolve("m.bin"), net, compute);
+        assertEquals(1, calls[0]);
+        assertEquals(first.get("0_W"), second.get("0_W"));
+    }
+
+    @Test
     void withinTellsNestedMasks() {
         var net = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1);
         var dense = Masks.dense(net);
