@@ -25,6 +25,14 @@ public final class Sweep {
 
     /** The metrics of every run, one column added per varied field (named after it). */
     public static <H extends Hparams> Table run(List<H> hparams, Function<H, Run> run) {
+        return run(hparams, 1, run);
+    }
+
+    /**
+     * {@link #run(List, Function)} with the runs spread over {@code threads} threads ({@link
+     * Parallel#map}); the table is the same whatever the number of threads.
+     */
+    public static <H extends Hparams> Table run(List<H> hparams, int threads, Function<H, Run> run) {
         if (hparams.isEmpty()) {
             throw new IllegalArgumentException("hparams: expected at least one record, got none");
         }
@@ -35,9 +43,11 @@ public final class Sweep {
                 varied.add(component);
             }
         }
+        List<Run> runs = Parallel.map(hparams, threads, run);
         Table all = null;
-        for (H h : hparams) {
-            Table metrics = run.apply(h).metrics().copy();
+        for (int i = 0; i < hparams.size(); i++) {
+            H h = hparams.get(i);
+            Table metrics = runs.get(i).metrics().copy();
             for (RecordComponent component : varied) {
                 metrics.addColumns(constant(component.getName(), CanonicalJson.get(component, (Record) h), metrics.rowCount()));
             }

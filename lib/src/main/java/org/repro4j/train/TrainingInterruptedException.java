@@ -9,4 +9,8 @@ public class TrainingInterruptedException extends RuntimeException {
     public TrainingInterruptedException(long iteration, long total) {
         super("training interrupted after iteration " + iteration + " of " + total);
     }
+
+    public TrainingInterruptedException(String message) {
+        super(message);
+    }
 }
