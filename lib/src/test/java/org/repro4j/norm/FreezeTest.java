@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.repro4j.Fixtures;
@@ -60,7 +61,7 @@ class FreezeTest {
             }
         }
         for (String key : List.of("1_gamma", "1_beta", "3_gamma", "3_beta", "1_mean", "3_log10stdev")) {
-            INDArray change = net.getParam(key).sub(org.nd4j.linalg.factory.Nd4j.create(before.get(key), net.getParam(key).shape()));
+            INDArray change = net.getParam(key).sub(Nd4j.create(before.get(key), net.getParam(key).shape()));
             assertTrue(change.amaxNumber().doubleValue() > 1e-2, key + " learned: max change " + change.amaxNumber());
         }
     }

@@ -26,6 +26,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -34,7 +35,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 class GhostBatchNormalizationTest {
 
     /** Dense 5 -> 6 (tanh), then {@code norm}, then a softmax over 3 classes. */
-    private static MultiLayerNetwork net(Layer norm, DataType dataType, org.nd4j.linalg.learning.config.IUpdater updater) {
+    private static MultiLayerNetwork net(Layer norm, DataType dataType, IUpdater updater) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(11).dataType(dataType).updater(updater).list()
                 .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
                 .layer(norm)
