@@ -1,5 +1,6 @@
 package org.repro4j.norm;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ public final class Freeze {
             throw new IllegalArgumentException("trainable: expected some but not all of " + net.paramTable().keySet()
                     + ", got " + (frozen.isEmpty() ? "all" : "none"));
         }
-        return new Restorer(Map.copyOf(frozen));
+        return new Restorer(Collections.unmodifiableMap(frozen));
     }
 
     /** A listener that trains only the batch-norm layers of {@code net} (see {@link #BATCH_NORM_KEYS}). */
@@ -66,6 +67,11 @@ public final class Freeze {
 
         @Override
         public void afterIteration(Model net, long iteration, boolean epochEnd, Table history) {
+        }
+
+        @Override
+        public String toString() {
+            return "Freeze(frozen=" + frozen.keySet() + ")";
         }
     }
 }
