@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
@@ -33,7 +34,8 @@ public final class Lsuv {
      * Initialises {@code net} in place by LSUV and returns one row per weighted layer: {@code layer}
      * (its index), {@code iterations} (rescalings done, at most {@code maxIterations}) and {@code
      * variance} (of its output after the last rescaling). Layers without a weight tensor {@code W}
-     * (pooling, batch norm) are left alone. Orthogonal draws use ND4J's generator as seeded now.
+     * (pooling, batch norm) are left alone. The orthogonal draws come from ND4J's generator seeded
+     * with the network's seed, so the same network and batch give the same weights.
      *
      * @param batch         the network's input for a batch of examples (the paper uses a minibatch)
      * @param tolerance     |variance - 1| at which a layer is done, above 0 (the paper's Tol_var, 0.1)
@@ -53,6 +55,7 @@ public final class Lsuv {
                 DoubleColumn.create("variance"));
         var workspaces = LayerWorkspaceMgr.noWorkspaces();
         var orthogonal = new Orthogonal(1);
+        Nd4j.getRandom().setSeed(net.getDefaultConfiguration().getSeed());
         for (int i = 0; i < net.getnLayers(); i++) {
             Layer layer = net.getLayer(i);
             INDArray w = layer.paramTable().get("W");

@@ -71,6 +71,17 @@ class LsuvTest {
     }
 
     @Test
+    void sameNetworkAndBatchGiveSameWeights() {
+        var a = mlp();
+        var b = mlp();
+        INDArray x = batch(2, 64, 10);
+        Lsuv.apply(a, x, 0.05, 10);
+        Nd4j.randn(DataType.FLOAT, 100);  // draws in between do not matter
+        Lsuv.apply(b, x, 0.05, 10);
+        assertEquals(a.params(), b.params());
+    }
+
+    @Test
     void stopsAfterMaxIterations() {
         Table report = Lsuv.apply(mlp(), batch(2, 256, 10), 1e-9, 2);
         assertTrue(report.intColumn("iterations").asList().stream().allMatch(n -> n <= 2), report.toString());
