@@ -24,8 +24,9 @@ import tech.tablesaw.api.Table;
  * first iteration, every {@code evalEvery} iterations (or at every epoch's end) and at the end.
  *
  * <p>The optimiser is the network's own updater (DL4J's {@code Sgd}, {@code Nesterovs} for momentum,
- * {@code Adam}, or Adam with decoupled weight decay for AdamW) with its learning-rate schedule
- * ({@link CosineSchedule}, {@link WarmupSchedule}, ND4J's {@code StepSchedule}).
+ * {@code Adam}, or Adam with decoupled weight decay for AdamW, set on each layer: DL4J 1.0.0-M2.1 applies
+ * a network-wide {@code weightDecay} twice, see {@code org.repro4j.optim}) with its learning-rate
+ * schedule ({@link CosineSchedule}, {@link WarmupSchedule}, ND4J's {@code StepSchedule}).
  *
  * <p>The order of the examples in epoch {@code e} is a permutation drawn from a generator seeded
  * by ({@code seed}, {@code e}), so the same seed, network and data give bit-identical metrics, and
