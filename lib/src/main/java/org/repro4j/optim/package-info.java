@@ -1,6 +1,7 @@
 /**
- * Layer-wise adaptive optimisers that ND4J lacks (its updaters: Sgd, Nesterovs, Adam, AdaMax,
- * AMSGrad, Nadam, AdaGrad, AdaDelta, RmsProp, AdaBelief, NoOp): LARS ({@link
+ * Optimisers that ND4J lacks (its updaters: Sgd, Nesterovs, Adam, AdaMax, AMSGrad, Nadam, AdaGrad,
+ * AdaDelta, RmsProp, AdaBelief, NoOp): SGD with heavy-ball momentum ({@link
+ * org.repro4j.optim.Momentum}, an updater), and the layer-wise adaptive LARS ({@link
  * org.repro4j.optim.Lars}) and LAMB ({@link org.repro4j.optim.Lamb}).
  *
  * <p>An ND4J updater sees only a gradient block (the parameters sharing one updater

@@ -23,7 +23,8 @@ import tech.tablesaw.api.Table;
  * with a live progress bar and an evaluation on named datasets (train, validation, test) before the
  * first iteration, every {@code evalEvery} iterations (or at every epoch's end) and at the end.
  *
- * <p>The optimiser is the network's own updater (DL4J's {@code Sgd}, {@code Nesterovs} for momentum,
+ * <p>The optimiser is the network's own updater (DL4J's {@code Sgd}, heavy-ball
+ * {@link org.repro4j.optim.Momentum}, {@code Nesterovs},
  * {@code Adam}, or Adam with decoupled weight decay for AdamW, set on each layer: DL4J 1.0.0-M2.1 applies
  * a network-wide {@code weightDecay} twice, see {@code org.repro4j.optim}) with its learning-rate
  * schedule ({@link CosineSchedule}, {@link WarmupSchedule}, ND4J's {@code StepSchedule}).
