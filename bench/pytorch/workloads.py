@@ -20,17 +20,27 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MIN_REPEATS = 3
+# make bench BACKEND=cuda sets BENCH_DEVICE=cuda: nets and data live on the GPU, and each timed run
+# ends with a synchronisation so that it counts the GPU's work.
+DEVICE = torch.device(os.environ.get("BENCH_DEVICE", "cpu"))
+
+
+def sync():
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize()
 
 
 def median(warmups, repeats, budget, work):
     """Like Harness.median: warm-ups, then up to `repeats` timed runs within `budget` seconds (at least 3)."""
     for _ in range(warmups):
         work()
+        sync()
     times = []
     spent = 0.0
     while len(times) < repeats and (len(times) < MIN_REPEATS or spent < budget):
         start = time.perf_counter()
         work()
+        sync()
         t = time.perf_counter() - start
         times.append(t)
         spent += t
@@ -61,14 +71,14 @@ _data = {}
 def data():
     if not _data:
         d = fashion_dir()
-        _data["train"] = read_split(d, "train")
-        _data["test"] = read_split(d, "t10k")
+        _data["train"] = tuple(t.to(DEVICE) for t in read_split(d, "train"))
+        _data["test"] = tuple(t.to(DEVICE) for t in read_split(d, "t10k"))
     return _data["train"], _data["test"]
 
 
 def gemm():
     n = 2048
-    a, b, c = torch.rand(n, n), torch.rand(n, n), torch.empty(n, n)
+    a, b, c = torch.rand(n, n, device=DEVICE), torch.rand(n, n, device=DEVICE), torch.empty(n, n, device=DEVICE)
     return median(2, 10, 10, lambda: torch.mm(a, b, out=c))
 
 
@@ -86,7 +96,7 @@ def mlp(widths, activation=nn.ReLU):
         layers.append(nn.Linear(widths[i], widths[i + 1]))
         if i + 2 < len(widths):
             layers.append(activation())
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers).to(DEVICE)
 
 
 def lenet():
@@ -95,7 +105,7 @@ def lenet():
 
 def permutation(n, seed):
     g = torch.Generator().manual_seed(seed)
-    return torch.randperm(n, generator=g)
+    return torch.randperm(n, generator=g).to(DEVICE)
 
 
 def train_steps(net, optimiser, batch, steps, x_all, y_all, reshape=None):
@@ -151,7 +161,7 @@ def conv_net():
     """Models.conv(1, 28, 28, [8], [64, 64], 10): two 3x3 same convolutions of 8, max-pool 2x2, dense 64-64-10."""
     return nn.Sequential(
         nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2),
-        nn.Flatten(), nn.Linear(8 * 14 * 14, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+        nn.Flatten(), nn.Linear(8 * 14 * 14, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)).to(DEVICE)
 
 
 def images(n):
@@ -177,7 +187,7 @@ FREQUENCIES = 16
 
 def embedding(c):
     """TimeMlp.embedding: sin and cos of c * 1000^(k / K), in float64."""
-    w = torch.tensor([1000.0 ** (k / FREQUENCIES) for k in range(FREQUENCIES)], dtype=torch.float64)
+    w = torch.tensor([1000.0 ** (k / FREQUENCIES) for k in range(FREQUENCIES)], dtype=torch.float64, device=DEVICE)
     angles = c.to(torch.float64).reshape(-1, 1) @ w.reshape(1, -1)
     return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
 
@@ -195,9 +205,9 @@ def denoiser_step():
     net = denoiser_net()
     optimiser = torch.optim.Adam(net.parameters(), lr=1e-3)
     batch, steps = 512, 20
-    x = torch.randn(batch, 2, dtype=torch.float64)
-    c = torch.rand(batch, dtype=torch.float64)
-    target = torch.randn(batch, 2, dtype=torch.float64)
+    x = torch.randn(batch, 2, dtype=torch.float64, device=DEVICE)
+    c = torch.rand(batch, dtype=torch.float64, device=DEVICE)
+    target = torch.randn(batch, 2, dtype=torch.float64, device=DEVICE)
 
     def work():
         for _ in range(steps):
@@ -221,14 +231,14 @@ def ddim():
     # c_noise: the fractional timestep over T - 1, interpolated in log sigma (Schedules.time)
     log_s = np.log(all_sigmas)
     cond = [float(np.interp(math.log(s), log_s, np.arange(len(log_s)))) / (len(log_s) - 1) for s in sigmas[:-1]]
-    start = torch.randn(10000, 2, dtype=torch.float64) * sigmas[0]
+    start = torch.randn(10000, 2, dtype=torch.float64, device=DEVICE) * sigmas[0]
 
     def work():
         x = start
         with torch.no_grad():
             for i in range(steps):
                 s, to = sigmas[i], sigmas[i + 1]
-                c = torch.full((x.shape[0],), cond[i], dtype=torch.float64)
+                c = torch.full((x.shape[0],), cond[i], dtype=torch.float64, device=DEVICE)
                 out = net(denoiser_input(x * (1 / math.sqrt(1 + s * s)), c)).to(torch.float64)
                 denoised = out * (-s) + x
                 x = (x - denoised) * (to / s) + denoised
@@ -249,7 +259,7 @@ def magnitude():
         with torch.no_grad():
             scores = torch.cat([w.abs().flatten() for w in weights])
             keep = round(0.2 * scores.numel())
-            flat = torch.zeros(scores.numel(), dtype=torch.bool)
+            flat = torch.zeros(scores.numel(), dtype=torch.bool, device=DEVICE)
             flat[torch.topk(scores, keep, sorted=False).indices] = True
             return [m.view_as(w) for m, w in zip(torch.split(flat, [w.numel() for w in weights]), weights)]
     return median(1, 7, 20, work)
@@ -271,7 +281,7 @@ def synflow():
                     if largest > 0:
                         m.weight.div_(largest)
         c.zero_grad(set_to_none=True)
-        c(torch.ones(1, 784, dtype=torch.float64)).sum().backward()
+        c(torch.ones(1, 784, dtype=torch.float64, device=DEVICE)).sum().backward()
         return [(m.weight.grad * m.weight).abs() for m in c if isinstance(m, nn.Linear)]
     return median(1, 7, 20, work)
 
