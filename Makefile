@@ -1,8 +1,10 @@
 # Thin targets over environment/*.sh; each one first installs whatever is missing.
 BACKEND ?= cpu
 SCALE ?= laptop
+THREADS ?= 1 2
+WORKLOADS ?=
 
-.PHONY: setup lab test reproduce kernel data
+.PHONY: setup lab test reproduce kernel data bench
 
 setup:
 	@bash environment/install.sh $(BACKEND)
@@ -19,6 +21,10 @@ test: setup
 ## make reproduce NB=00-getting-started [SCALE=laptop]: one notebook headless, with an HTML export
 reproduce: setup
 	@bash environment/notebooks.sh reproduce "$(NB)" $(SCALE)
+
+## make bench [BACKEND=cuda] [THREADS="1 2"] [WORKLOADS="..."]: repro4j vs PyTorch, one table (bench/README.md)
+bench:
+	@BACKEND=$(BACKEND) THREADS="$(THREADS)" WORKLOADS="$(WORKLOADS)" bash bench/run.sh
 
 ## make kernel [BACKEND=cuda]: (re)install the Jupyter kernel for a backend
 kernel data: setup

@@ -83,7 +83,8 @@ public final class Models {
      * and a 2x2 max-pool, then ReLU dense layers and a softmax output. Conv-2 is {@code blocks = [64]},
      * {@code dense = [256, 256]}; Conv-4 {@code [64, 128]}; Conv-6 {@code [64, 128, 256]}.
      * Weights are He-normal (Glorot in the paper), biases zero. Input rows are images flattened
-     * channel-major, as in {@link org.repro4j.data.Dataset}.
+     * channel-major, as in {@link org.repro4j.data.Dataset}. Convolutions and poolings run through
+     * libnd4j's native ops ({@link NativeConv}).
      *
      * @param channels, height, width the input images
      * @param blocks   output channels of the two convolutions of each block, at least one block
@@ -121,6 +122,6 @@ public final class Models {
         layers.layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).activation(Activation.SOFTMAX).build());
         var net = new MultiLayerNetwork(layers.setInputType(InputType.convolutionalFlat(height, width, channels)).build());
         net.init();
-        return net;
+        return NativeConv.install(net);
     }
 }

@@ -121,6 +121,44 @@ public final class Selection {
     }
 
     /**
+     * The k-th smallest value of {@code a} (k from 0), as {@code a} sorted would have it at index k;
+     * reorders {@code a}. Hoare's quickselect with a median-of-three pivot and three-way partitioning
+     * (so runs of equal scores, common after pruning, stay linear).
+     */
+    static double kthSmallest(double[] a, int k) {
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            double pivot = Math.max(Math.min(a[lo], a[mid]), Math.min(Math.max(a[lo], a[mid]), a[hi]));
+            // a[lo..lt) < pivot, a[lt..i) == pivot, a(gt..hi] > pivot
+            int lt = lo;
+            int i = lo;
+            int gt = hi;
+            while (i <= gt) {
+                double v = a[i];
+                if (v < pivot) {
+                    a[i++] = a[lt];
+                    a[lt++] = v;
+                } else if (v > pivot) {
+                    a[i] = a[gt];
+                    a[gt--] = v;
+                } else {
+                    i++;
+                }
+            }
+            if (k < lt) {
+                hi = lt - 1;
+            } else if (k > gt) {
+                lo = gt + 1;
+            } else {
+                return pivot;
+            }
+        }
+        return a[k];
+    }
+
+    /**
      * The score of the {@code keep}-th highest value: everything above it is kept, and of the values
      * equal to it only as many as fit, first come first kept.
      */
@@ -139,9 +177,8 @@ public final class Selection {
             if (keep == 0) {
                 return new Threshold(0, 0, true);
             }
-            double[] sorted = scores.clone();
-            Arrays.sort(sorted);
-            double value = sorted[sorted.length - (int) keep];
+            // the (n - keep)-th smallest by selection, O(n), not a sort: 10.5M scores took 2.3 s sorted
+            double value = kthSmallest(scores.clone(), scores.length - (int) keep);
             long above = Arrays.stream(scores).filter(v -> v > value).count();
             return new Threshold(value, keep - above, false);
         }

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repro4j.models.NativeConv;
 
 /**
  * What the trainer and the results store need of a network, for both kinds DL4J builds: a
@@ -67,8 +68,9 @@ public final class Nets {
                 isGraph = new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("\"vertices\"");
             }
         }
-        return isGraph ? ModelSerializer.restoreComputationGraph(file.toFile(), updater)
-                : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), updater);
+        // a restored network has new layers: give its convolutions the native path again (see NativeConv)
+        return NativeConv.install(isGraph ? ModelSerializer.restoreComputationGraph(file.toFile(), updater)
+                : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), updater));
     }
 
     private static ComputationGraph graph(Model net) {

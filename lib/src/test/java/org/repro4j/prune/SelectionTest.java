@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,6 +14,23 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.repro4j.models.Models;
 
 class SelectionTest {
+
+    @Test
+    void kthSmallestIsTheValueASortWouldPutAtIndexK() {
+        var random = new SplittableRandom(9);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + random.nextInt(300);
+            int distinct = 1 + random.nextInt(trial % 2 == 0 ? 5 : 1000);  // many ties, or few
+            double[] a = new double[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = random.nextInt(distinct) * 0.5;
+            }
+            double[] sorted = a.clone();
+            Arrays.sort(sorted);
+            int k = random.nextInt(n);
+            assertEquals(sorted[k], Selection.kthSmallest(a.clone(), k), 0, "n " + n + ", k " + k);
+        }
+    }
 
     private static final org.deeplearning4j.nn.multilayer.MultiLayerNetwork NET = Models.mlp(3, List.of(2), 2, new Adam(0.01), 1);
 
