@@ -25,6 +25,7 @@ import org.repro4j.prune.Masks;
 import org.repro4j.prune.Pruners;
 import org.repro4j.prune.SynFlow;
 import org.repro4j.train.Evaluation;
+import org.repro4j.train.Trainer;
 
 /**
  * The workloads the notebooks spend their time on, each timed through repro4j's own code path (the
@@ -129,7 +130,7 @@ public final class Bench {
     private static double trainSteps(MultiLayerNetwork net, Dataset data, int batch, int steps) {
         INDArray features = data.features();
         INDArray oneHot = data.oneHotLabels();
-        int[] order = permutation(data.size(), 7);
+        int[] order = Trainer.permutation(data.size(), new SplittableRandom(7));
         int[] next = {0};
         double s = Harness.median(1, 15, 15, () -> {
             for (int k = 0; k < steps; k++) {
@@ -243,20 +244,5 @@ public final class Bench {
         Masks dense = Masks.dense(net);
         double s = Harness.median(1, 7, 20, () -> SynFlow.scores(net, dense));
         return new double[] {s, 0};
-    }
-
-    private static int[] permutation(int n, long seed) {
-        var random = new SplittableRandom(seed);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
     }
 }

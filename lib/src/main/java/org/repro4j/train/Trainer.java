@@ -251,8 +251,8 @@ public final class Trainer {
         return e;
     }
 
-    /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
-    static int[] permutation(int n, SplittableRandom random) {
+    /** A uniformly random permutation of 0..n-1 (Fisher-Yates): the data order of an epoch. */
+    public static int[] permutation(int n, SplittableRandom random) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
