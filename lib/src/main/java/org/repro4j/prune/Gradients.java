@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.repro4j.train.Nets;
 
 /**
  * What the gradient-based scores share: a float64 working copy of a network and the gradient of
@@ -28,22 +29,8 @@ final class Gradients {
      * so that two passes over the same batch give the same loss. The caller's network is unchanged.
      */
     static Model copy(Model net, Masks masks) {
-        Model copy;
-        Layer[] layers;
-        if (net instanceof MultiLayerNetwork m) {
-            var c = m.clone().convertDataType(DataType.DOUBLE);
-            copy = c;
-            layers = c.getLayers();
-        } else if (net instanceof ComputationGraph g) {
-            checkSingle(g);
-            var c = g.clone().convertDataType(DataType.DOUBLE);
-            copy = c;
-            layers = c.getLayers();
-        } else {
-            throw new IllegalArgumentException("net: expected a MultiLayerNetwork or a ComputationGraph, got "
-                    + (net == null ? "null" : net.getClass().getName()));
-        }
-        for (Layer layer : layers) {
+        Model copy = Nets.copy(net, DataType.DOUBLE);
+        for (Layer layer : Nets.layers(copy)) {
             layer.conf().getLayer().setIDropout(null);
         }
         masks.applyTo(copy);
@@ -74,12 +61,5 @@ final class Gradients {
             gradients.put(key, copy.gradient().getGradientFor(key).div(n));
         }
         return gradients;
-    }
-
-    private static void checkSingle(ComputationGraph g) {
-        if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
-            throw new IllegalArgumentException("net: expected a graph with one input and one output, got "
-                    + g.getNumInputArrays() + " inputs and " + g.getNumOutputArrays() + " outputs");
-        }
     }
 }

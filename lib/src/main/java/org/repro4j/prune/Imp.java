@@ -139,7 +139,7 @@ public final class Imp {
         for (int round = 0; round <= spec.rounds(); round++) {
             out.printf("round %d: %s%n", round, masks);
             Masks roundMasks = masks;
-            Run ticket = train(spec, store, out, round, TICKET, roundMasks,
+            Run ticket = train(spec, spec.options(), store, out, round, TICKET, roundMasks,
                     round == 0 ? spec.init() : () -> rewound(rewindFile),
                     round == 0 ? List.of(rewindSaver(spec, rewindFile)) : List.of());
             results.add(new Result(round, TICKET, roundMasks, ticket));
@@ -150,7 +150,7 @@ public final class Imp {
                     int r = round;
                     Supplier<Model> start = control.equals("reinit") ? () -> spec.reinit().apply(r)
                             : () -> rewound(rewindFile);
-                    results.add(new Result(round, control, controlMasks, train(spec, store, out, round, control, controlMasks, start, List.of())));
+                    results.add(new Result(round, control, controlMasks, train(spec, spec.options(), store, out, round, control, controlMasks, start, List.of())));
                 }
             }
             if (round < spec.rounds()) {
@@ -189,9 +189,7 @@ public final class Imp {
             throw new IllegalArgumentException("result: expected a ticket or a random-mask result, got a reinit control");
         }
         Path rewindFile = store.folder(spec.name().apply(0, TICKET)).resolve(REWIND);
-        Spec other = new Spec(spec.name(), spec.init(), spec.reinit(), spec.train(), spec.evaluateOn(), options,
-                spec.rounds(), spec.rewindTo(), spec.rates(), spec.controls(), spec.seed());
-        return train(other, store, out, result.round(), variant, result.masks(),
+        return train(spec, options, store, out, result.round(), variant, result.masks(),
                 result.round() == 0 ? spec.init() : () -> rewound(rewindFile), List.of());
     }
 
@@ -232,8 +230,8 @@ public final class Imp {
         return table;
     }
 
-    private static Run train(Spec spec, ResultsStore store, PrintStream out, int round, String variant, Masks masks,
-                             Supplier<Model> start, List<Trainer.Listener> extra) {
+    private static Run train(Spec spec, Trainer.Options options, ResultsStore store, PrintStream out, int round,
+                             String variant, Masks masks, Supplier<Model> start, List<Trainer.Listener> extra) {
         Hparams hparams = spec.name().apply(round, variant);
         Path folder = store.folder(hparams);
         try {
@@ -252,7 +250,7 @@ public final class Imp {
             Model net = start.get();
             masks.applyTo(net);
             return net;
-        }, spec.train(), spec.evaluateOn(), spec.options(), out, listeners);
+        }, spec.train(), spec.evaluateOn(), options, out, listeners);
     }
 
     private static Model rewound(Path rewindFile) {

@@ -28,18 +28,19 @@ public final class Selection {
     public static Masks global(Model net, Masks current, Map<String, INDArray> scores, double density) {
         checkDensity("density", density, current.density());
         long keep = Math.round(density * current.size());
+        var layers = new LinkedHashMap<String, Layer>();
         var all = new double[(int) current.remaining()];
         int n = 0;
         for (String key : current.keys()) {
-            double[] s = alive(current, scores, key);
+            Layer layer = Layer.read(current, scores, key);
+            layers.put(key, layer);
+            double[] s = layer.alive();
             System.arraycopy(s, 0, all, n, s.length);
             n += s.length;
         }
         Threshold t = Threshold.of(all, keep);
         var masks = new LinkedHashMap<String, INDArray>();
-        for (String key : current.keys()) {
-            masks.put(key, select(current, scores, key, t));
-        }
+        layers.forEach((key, layer) -> masks.put(key, layer.select(t)));
         return Masks.of(net, masks);
     }
 
@@ -62,8 +63,8 @@ public final class Selection {
                 continue;
             }
             checkDensity("densities['" + key + "']", density, current.density(key));
-            Threshold t = Threshold.of(alive(current, scores, key), Math.round(density * current.size(key)));
-            masks.put(key, select(current, scores, key, t));
+            Layer layer = Layer.read(current, scores, key);
+            masks.put(key, layer.select(Threshold.of(layer.alive(), Math.round(density * current.size(key)))));
         }
         return Masks.of(net, masks);
     }
@@ -75,49 +76,50 @@ public final class Selection {
         }
     }
 
-    /** The scores of the weights {@code current} keeps in layer {@code key}, in flat order. */
-    private static double[] alive(Masks current, Map<String, INDArray> scores, String key) {
-        double[] s = scoresOf(current, scores, key);
-        double[] m = current.get(key).data().asDouble();
-        int n = 0;
-        for (int i = 0; i < s.length; i++) {
-            if (m[i] == 1) {
-                s[n++] = s[i];
-            }
-        }
-        return Arrays.copyOf(s, n);
-    }
+    /** One layer's scores and current mask, read (and checked) once, in flat order. */
+    private record Layer(double[] scores, float[] mask, long[] shape) {
 
-    private static double[] scoresOf(Masks current, Map<String, INDArray> scores, String key) {
-        INDArray s = scores.get(key);
-        if (s == null) {
-            throw new IllegalArgumentException("scores: no scores for '" + key + "'");
-        }
-        INDArray mask = current.get(key);
-        if (!Arrays.equals(s.shape(), mask.shape())) {
-            throw new IllegalArgumentException("scores['" + key + "']: expected shape " + Arrays.toString(mask.shape())
-                    + ", got " + Arrays.toString(s.shape()));
-        }
-        double[] values = s.dup('c').data().asDouble();
-        for (int i = 0; i < values.length; i++) {
-            if (Double.isNaN(values[i])) {
-                throw new IllegalArgumentException("scores['" + key + "']: NaN at flat index " + i);
+        static Layer read(Masks current, Map<String, INDArray> scores, String key) {
+            INDArray s = scores.get(key);
+            if (s == null) {
+                throw new IllegalArgumentException("scores: no scores for '" + key + "'");
             }
+            INDArray mask = current.get(key);
+            if (!Arrays.equals(s.shape(), mask.shape())) {
+                throw new IllegalArgumentException("scores['" + key + "']: expected shape " + Arrays.toString(mask.shape())
+                        + ", got " + Arrays.toString(s.shape()));
+            }
+            double[] values = s.dup('c').data().asDouble();
+            for (int i = 0; i < values.length; i++) {
+                if (Double.isNaN(values[i])) {
+                    throw new IllegalArgumentException("scores['" + key + "']: NaN at flat index " + i);
+                }
+            }
+            return new Layer(values, mask.data().asFloat(), mask.shape());
         }
-        return values;
-    }
 
-    /** Walks layer {@code key} in flat order, keeping alive weights above the threshold and the first ties. */
-    private static INDArray select(Masks current, Map<String, INDArray> scores, String key, Threshold t) {
-        double[] s = scoresOf(current, scores, key);
-        INDArray mask = current.get(key);
-        float[] m = mask.data().asFloat();
-        for (int i = 0; i < m.length; i++) {
-            if (m[i] == 1f) {
-                m[i] = t.keeps(s[i]) ? 1f : 0f;
+        /** The scores of the weights the current mask keeps. */
+        double[] alive() {
+            double[] kept = new double[scores.length];
+            int n = 0;
+            for (int i = 0; i < scores.length; i++) {
+                if (mask[i] == 1f) {
+                    kept[n++] = scores[i];
+                }
             }
+            return Arrays.copyOf(kept, n);
         }
-        return Nd4j.create(m, mask.shape(), 'c').castTo(DataType.FLOAT);
+
+        /** The new mask: kept weights above the threshold, and the first ties. */
+        INDArray select(Threshold t) {
+            float[] m = mask.clone();
+            for (int i = 0; i < m.length; i++) {
+                if (m[i] == 1f) {
+                    m[i] = t.keeps(scores[i]) ? 1f : 0f;
+                }
+            }
+            return Nd4j.create(m, shape, 'c').castTo(DataType.FLOAT);
+        }
     }
 
     /**

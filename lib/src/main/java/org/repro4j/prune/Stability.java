@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repro4j.data.Dataset;
 import org.repro4j.train.Evaluation;
+import org.repro4j.train.Nets;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.Table;
 
@@ -34,7 +35,7 @@ public final class Stability {
         if (pa.length() != pb.length()) {
             throw new IllegalArgumentException("b: expected a network like a, with " + pa.length() + " parameters, got " + pb.length());
         }
-        Model mix = cloneOf(a);
+        Model mix = Nets.copy(a, pa.dataType());
         var table = Table.create("path", DoubleColumn.create("alpha"), DoubleColumn.create("loss"), DoubleColumn.create("error"));
         for (int i = 0; i < points; i++) {
             double alpha = (double) i / (points - 1);
@@ -51,15 +52,5 @@ public final class Stability {
     public static double barrier(Table path) {
         DoubleColumn error = path.doubleColumn("error");
         return error.max() - (error.get(0) + error.get(error.size() - 1)) / 2;
-    }
-
-    private static Model cloneOf(Model net) {
-        if (net instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork m) {
-            return m.clone();
-        }
-        if (net instanceof org.deeplearning4j.nn.graph.ComputationGraph g) {
-            return g.clone();
-        }
-        throw new IllegalArgumentException("net: expected a MultiLayerNetwork or a ComputationGraph, got " + net.getClass().getName());
     }
 }

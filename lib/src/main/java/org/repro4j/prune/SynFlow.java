@@ -93,8 +93,7 @@ public final class SynFlow {
      */
     private static Model linearised(Model net, Masks masks) {
         Model copy = Gradients.copy(net, masks);
-        Layer[] layers = copy instanceof MultiLayerNetwork m ? m.getLayers() : ((ComputationGraph) copy).getLayers();
-        for (Layer layer : layers) {
+        for (Layer layer : Nets.layers(copy)) {
             if (layer.conf().getLayer() instanceof BatchNormalization) {
                 throw new IllegalArgumentException("net: SynFlow does not support batch normalisation (layer '"
                         + layer.conf().getLayer().getLayerName() + "')");

@@ -6,10 +6,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.ZipFile;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repro4j.models.NativeConv;
 
@@ -29,6 +31,22 @@ public final class Nets {
             return m.output(features, false);
         }
         return graph(net).outputSingle(false, features);
+    }
+
+    /** A deep copy of {@code net} (configuration, parameters, updater state) with its parameters in {@code dataType}. */
+    public static Model copy(Model net, DataType dataType) {
+        if (net instanceof MultiLayerNetwork m) {
+            return m.clone().convertDataType(dataType);
+        }
+        return graph(net).clone().convertDataType(dataType);
+    }
+
+    /** The network's layers, in order. */
+    public static Layer[] layers(Model net) {
+        if (net instanceof MultiLayerNetwork m) {
+            return m.getLayers();
+        }
+        return graph(net).getLayers();
     }
 
     /** Parameter updates applied so far (restored with a checkpoint). */
