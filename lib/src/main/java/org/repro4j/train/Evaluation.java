@@ -17,7 +17,7 @@ import org.repro4j.data.Dataset;
 public record Evaluation(double loss, double accuracy, int[] predictions) {
 
     /** Rows evaluated in one forward pass; bounds the memory of the activations. */
-    private static final int CHUNK = 2000;
+    private static final int CHUNK = 500;
 
     /** Smallest probability taken into the log, so a confident mistake costs 27.6 nats, not infinity. */
     private static final double MIN_PROBABILITY = 1e-12;

@@ -26,6 +26,17 @@ class StabilityTest {
     }
 
     @Test
+    void convNetsWalkTheirPathToo() {
+        var a = Models.conv(1, 4, 4, List.of(2), List.of(3), 2, new Adam(0.01), 1);
+        var b = Models.conv(1, 4, 4, List.of(2), List.of(3), 2, new Adam(0.01), 2);
+        var data = new org.repro4j.data.Dataset("images", org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 10, 16),
+                new int[] {0, 1, 0, 1, 0, 1, 0, 1, 0, 1}, 1, 4, 4, List.of("a", "b"));
+        var path = Stability.path(a, b, data, 3);
+        assertEquals(1 - Evaluation.of(a, data).accuracy(), path.doubleColumn("error").get(0), 1e-12);
+        assertEquals(1 - Evaluation.of(b, data).accuracy(), path.doubleColumn("error").get(2), 1e-12);
+    }
+
+    @Test
     void theBarrierIsTheRiseAboveTheEndsMean() {
         var path = tech.tablesaw.api.Table.create("path",
                 tech.tablesaw.api.DoubleColumn.create("alpha", 0, 0.5, 1),
