@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.repro4j.Check;
 
 /** The datasets by name, for hyperparameter records that name theirs: {@code Datasets.get("fashion-mnist")}. */
 public final class Datasets {
@@ -30,10 +31,6 @@ public final class Datasets {
 
     /** Loads the dataset called {@code name}; an unknown name throws listing the known ones. */
     public static Split get(String name) {
-        Supplier<Split> split = KNOWN.get(name);
-        if (split == null) {
-            throw new IllegalArgumentException("dataset: unknown '" + name + "'; known: " + String.join(", ", KNOWN.keySet()));
-        }
-        return split.get();
+        return KNOWN.get(Check.oneOf("dataset", name, KNOWN.keySet())).get();
     }
 }

@@ -3,6 +3,7 @@ package org.repro4j.diffusion;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repro4j.Check;
 
 /**
  * A mixture of Gaussians with diagonal covariances and known parameters, and its exact denoiser.
@@ -116,9 +117,7 @@ public record GaussianMixture(double[] weights, double[][] means, double[][] std
         if (x.rank() != 2 || x.columns() != dim()) {
             throw new IllegalArgumentException("x: expected shape [n, " + dim() + "], got " + Arrays.toString(x.shape()));
         }
-        if (!(sigma > 0) || Double.isInfinite(sigma)) {
-            throw new IllegalArgumentException("sigma: expected a finite positive noise level, got " + sigma);
-        }
+        Check.positive("sigma", sigma);
         int d = dim();
         double[] points = Batches.flat(x);
         double[] out = new double[points.length];

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.function.DoubleUnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repro4j.Check;
 
 /**
  * How a network's output becomes a {@link Denoiser}: D(x; sigma) = c_skip(sigma) x + c_out(sigma)
@@ -86,9 +87,7 @@ public record Preconditioning(String name, DoubleUnaryOperator cSkip, DoubleUnar
     /** The denoiser D of {@code net}. */
     public Denoiser denoiser(TimeMlp net) {
         return (x, sigma) -> {
-            if (!(sigma > 0) || Double.isInfinite(sigma)) {
-                throw new IllegalArgumentException("sigma: expected a finite positive noise level, got " + sigma);
-            }
+            Check.positive("sigma", sigma);
             double[] sigmas = new double[(int) x.rows()];
             Arrays.fill(sigmas, sigma);
             return apply(net, x, sigmas);

@@ -3,6 +3,7 @@ package org.repro4j.diffusion;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repro4j.Check;
 
 /**
  * Samplers, one static function each, in the style of k-diffusion (Crowson,
@@ -197,9 +198,7 @@ public final class Samplers {
     public static INDArray interpolantSde(Denoiser forVelocity, Denoiser forScore, INDArray x, double[] times, double eps,
                                           RandomGenerator random, Step.Callback callback) {
         checkTimes(x, times);
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException("eps: expected a finite value of at least 0, got " + eps);
-        }
+        Check.nonNegative("eps", eps);
         for (int i = 0; i < times.length - 1; i++) {
             double t = times[i];
             double dt = times[i + 1] - t;
@@ -258,9 +257,7 @@ public final class Samplers {
         if (sigmas.length < 2) {
             throw new IllegalArgumentException("sigmas: expected at least 2 noise levels (1 step), got " + sigmas.length);
         }
-        if (!(sigmas[0] > 0) || Double.isInfinite(sigmas[0])) {
-            throw new IllegalArgumentException("sigmas[0]: expected a finite positive noise level, got " + sigmas[0]);
-        }
+        Check.positive("sigmas[0]", sigmas[0]);
         for (int i = 1; i < sigmas.length; i++) {
             if (!(sigmas[i] >= 0 && sigmas[i] < sigmas[i - 1])) {
                 throw new IllegalArgumentException("sigmas[" + i + "]: expected a value in [0, " + sigmas[i - 1]

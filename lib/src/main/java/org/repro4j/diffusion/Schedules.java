@@ -1,5 +1,7 @@
 package org.repro4j.diffusion;
 
+import org.repro4j.Check;
+
 /**
  * Noise schedules as plain functions. Every sampler and {@link Denoiser} in this package works in
  * the variance-exploding (VE) form x = x0 + sigma * noise; a variance-preserving (VP) process
@@ -53,9 +55,7 @@ public final class Schedules {
      */
     public static double[] cosineAlphaBars(int steps, double offset) {
         checkSteps(steps);
-        if (!(offset >= 0) || Double.isInfinite(offset)) {
-            throw new IllegalArgumentException("offset: expected a finite value of at least 0, got " + offset);
-        }
+        Check.nonNegative("offset", offset);
         double[] betas = new double[steps];
         for (int t = 1; t <= steps; t++) {
             double beta = 1 - cosineF(t, steps, offset) / cosineF(t - 1, steps, offset);
@@ -79,9 +79,7 @@ public final class Schedules {
 
     /** The VP alpha-bar of a VE noise level: abar = 1 / (1 + sigma^2). */
     public static double alphaBar(double sigma) {
-        if (!(sigma >= 0) || Double.isInfinite(sigma)) {
-            throw new IllegalArgumentException("sigma: expected a finite noise level of at least 0, got " + sigma);
-        }
+        Check.nonNegative("sigma", sigma);
         return 1 / (1 + sigma * sigma);
     }
 
@@ -138,9 +136,7 @@ public final class Schedules {
      * al. 2022, Table 1, "VP" and "iDDPM" columns).
      */
     public static double time(double[] alphaBars, double sigma) {
-        if (!(sigma > 0) || Double.isInfinite(sigma)) {
-            throw new IllegalArgumentException("sigma: expected a finite positive noise level, got " + sigma);
-        }
+        Check.positive("sigma", sigma);
         double logSigma = Math.log(sigma);
         double previous = Math.log(sigma(alphaBars[0]));
         if (logSigma <= previous) {

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.repro4j.Check;
 
 /**
  * Kaiming/He initialisation, He et al., "Delving Deep into Rectifiers" (ICCV 2015): weights of
@@ -37,9 +38,7 @@ public record Kaiming(@JsonProperty("distribution") Distribution distribution, @
         if (fan == null) {
             throw new IllegalArgumentException("fan: expected IN or OUT, got null");
         }
-        if (!(gain > 0) || Double.isInfinite(gain)) {
-            throw new IllegalArgumentException("gain: expected a finite number above 0, got " + gain);
-        }
+        Check.positive("gain", gain);
     }
 
     @Override

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.repro4j.Check;
 
 /**
  * Weights drawn from the Gaussian N(mean, std^2), independent of the fans.
@@ -19,9 +20,7 @@ public record Normal(@JsonProperty("mean") double mean, @JsonProperty("std") dou
         if (!Double.isFinite(mean)) {
             throw new IllegalArgumentException("mean: expected a finite number, got " + mean);
         }
-        if (!(std >= 0) || Double.isInfinite(std)) {
-            throw new IllegalArgumentException("std: expected a finite number of at least 0, got " + std);
-        }
+        Check.nonNegative("std", std);
     }
 
     @Override

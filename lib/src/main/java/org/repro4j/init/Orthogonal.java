@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.repro4j.Check;
 
 /**
  * Random (semi-)orthogonal weights, Saxe, McClelland and Ganguli, "Exact solutions to the nonlinear
@@ -24,9 +25,7 @@ public record Orthogonal(@JsonProperty("gain") double gain) implements IWeightIn
 
     @JsonCreator
     public Orthogonal {
-        if (!(gain > 0) || Double.isInfinite(gain)) {
-            throw new IllegalArgumentException("gain: expected a finite number above 0, got " + gain);
-        }
+        Check.positive("gain", gain);
     }
 
     @Override

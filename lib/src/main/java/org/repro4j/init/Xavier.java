@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.weights.IWeightInit;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.repro4j.Check;
 
 /**
  * Xavier/Glorot initialisation, Glorot and Bengio, "Understanding the difficulty of training deep
@@ -22,9 +23,7 @@ public record Xavier(@JsonProperty("distribution") Distribution distribution, @J
         if (distribution == null) {
             throw new IllegalArgumentException("distribution: expected NORMAL or UNIFORM, got null");
         }
-        if (!(gain > 0) || Double.isInfinite(gain)) {
-            throw new IllegalArgumentException("gain: expected a finite number above 0, got " + gain);
-        }
+        Check.positive("gain", gain);
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.repro4j.Check;
 
 /**
  * LAMB, You et al., "Large Batch Optimization for Deep Learning: Training BERT in 76 minutes" (ICLR
@@ -23,9 +24,7 @@ public record Lamb(@JsonProperty("lambda") double lambda) implements Regularizat
 
     @JsonCreator
     public Lamb {
-        if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-            throw new IllegalArgumentException("lambda: expected a finite number of at least 0, got " + lambda);
-        }
+        Check.nonNegative("lambda", lambda);
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.repro4j.Check;
 
 /**
  * LARS, You, Gitman and Ginsburg, "Large Batch Training of Convolutional Networks" (2017),
@@ -24,12 +25,8 @@ public record Lars(@JsonProperty("eta") double eta, @JsonProperty("beta") double
 
     @JsonCreator
     public Lars {
-        if (!(eta > 0) || Double.isInfinite(eta)) {
-            throw new IllegalArgumentException("eta: expected a finite number above 0, got " + eta);
-        }
-        if (!(beta >= 0) || Double.isInfinite(beta)) {
-            throw new IllegalArgumentException("beta: expected a finite number of at least 0, got " + beta);
-        }
+        Check.positive("eta", eta);
+        Check.nonNegative("beta", beta);
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.schedule.ISchedule;
+import org.repro4j.Check;
 
 /**
  * SGD with heavy-ball momentum (Polyak 1964), as PyTorch's {@code SGD(momentum=mu)} and the
@@ -29,8 +30,8 @@ public final class Momentum implements IUpdater {
      * @param momentum     the velocity's decay mu, in [0, 1)
      */
     public Momentum(double learningRate, ISchedule schedule, double momentum) {
-        if (schedule == null && (!(learningRate > 0) || Double.isInfinite(learningRate))) {
-            throw new IllegalArgumentException("learningRate: expected a finite number above 0, got " + learningRate);
+        if (schedule == null) {
+            Check.positive("learningRate", learningRate);
         }
         if (!(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("momentum: expected a value in [0, 1), got " + momentum);

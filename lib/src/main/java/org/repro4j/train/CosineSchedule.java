@@ -2,6 +2,7 @@ package org.repro4j.train;
 
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
+import org.repro4j.Check;
 
 /**
  * A learning rate that falls from {@code initial} to 0 along half a cosine over {@code iterations}
@@ -24,9 +25,7 @@ public final class CosineSchedule implements ISchedule {
      * @param iterations length of the decay in iterations, at least 1
      */
     public CosineSchedule(@JsonProperty("initial") double initial, @JsonProperty("iterations") int iterations) {
-        if (!(initial > 0) || Double.isInfinite(initial)) {
-            throw new IllegalArgumentException("initial: expected a positive learning rate, got " + initial);
-        }
+        Check.positive("initial", initial);
         if (iterations < 1) {
             throw new IllegalArgumentException("iterations: expected at least 1, got " + iterations);
         }

@@ -240,7 +240,7 @@ class SamplersTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Samplers.euler(MIXTURE, x, new double[] {80}, none));
         assertEquals("sigmas: expected at least 2 noise levels (1 step), got 1", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.euler(MIXTURE, x, new double[] {0, 0}, none));
-        assertEquals("sigmas[0]: expected a finite positive noise level, got 0.0", e.getMessage());
+        assertEquals("sigmas[0]: expected a finite number above 0, got 0.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.heun(MIXTURE, x, new double[] {80, 1, 2, 0}, Samplers.Churn.NONE, null, none));
         assertEquals("sigmas[2]: expected a value in [0, 1.0) (decreasing), got 2.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.euler(MIXTURE, x.reshape(2, 2, 2), karras(2), none));
@@ -250,7 +250,7 @@ class SamplersTest {
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.ddim(MIXTURE, x, karras(2), 1.5, new SplittableRandom(1), none));
         assertEquals("eta: expected a value in [0, 1], got 1.5", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.interpolantSde(MIXTURE, MIXTURE, x, times(4), -1, new SplittableRandom(1), none));
-        assertEquals("eps: expected a finite value of at least 0, got -1.0", e.getMessage());
+        assertEquals("eps: expected a finite number of at least 0, got -1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.interpolantOde(MIXTURE, x, new double[] {0, 1}, none));
         assertEquals("times[0]: expected a value in (0.0, 1] (increasing), got 0.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Samplers.consistency(MIXTURE, x, new double[] {80, 0.001}, 0.002, null, none));
@@ -258,6 +258,6 @@ class SamplersTest {
         e = assertThrows(IllegalArgumentException.class, () -> new Samplers.Churn(-1, 0, 1, 1));
         assertEquals("sChurn: expected at least 0, got -1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> MIXTURE.denoise(x, 0));
-        assertEquals("sigma: expected a finite positive noise level, got 0.0", e.getMessage());
+        assertEquals("sigma: expected a finite number above 0, got 0.0", e.getMessage());
     }
 }

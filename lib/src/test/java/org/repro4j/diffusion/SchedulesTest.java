@@ -81,7 +81,7 @@ class SchedulesTest {
         e = assertThrows(IllegalArgumentException.class, () -> Schedules.linearBetas(10, 1e-4, 1));
         assertEquals("last: expected a value in (0, 1), got 1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Schedules.time(DDPM, 0));
-        assertEquals("sigma: expected a finite positive noise level, got 0.0", e.getMessage());
+        assertEquals("sigma: expected a finite number above 0, got 0.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Schedules.sigma(0));
         assertEquals("alphaBar: expected a value in (0, 1], got 0.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Schedules.spaced(DDPM, 1001));

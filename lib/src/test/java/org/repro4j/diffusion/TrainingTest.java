@@ -185,7 +185,7 @@ class TrainingTest {
         TimeMlp net = net(9);
         INDArray x = DATA.sample(4, new SplittableRandom(9));
         e = assertThrows(IllegalArgumentException.class, () -> EPS.denoiser(net).denoise(x, 0));
-        assertEquals("sigma: expected a finite positive noise level, got 0.0", e.getMessage());
+        assertEquals("sigma: expected a finite number above 0, got 0.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> EPS.denoiser(net).denoise(x.reshape(2, 4), 1));
         assertEquals("x: expected shape [n, 2], got [2, 4]", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Objectives.step(net, EPS, x, new double[] {1, 2}, new SplittableRandom(1)));

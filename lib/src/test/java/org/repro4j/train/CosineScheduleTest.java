@@ -42,7 +42,7 @@ class CosineScheduleTest {
     @Test
     void invalidSettingsAreRejected() {
         var e = assertThrows(IllegalArgumentException.class, () -> new CosineSchedule(0, 10));
-        assertEquals("initial: expected a positive learning rate, got 0.0", e.getMessage());
+        assertEquals("initial: expected a finite number above 0, got 0.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new CosineSchedule(0.1, 0));
         assertEquals("iterations: expected at least 1, got 0", e.getMessage());
     }

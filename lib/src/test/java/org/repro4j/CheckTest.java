@@ -1,4 +1,4 @@
-package org.repro4j.experiment;
+package org.repro4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,7 +25,7 @@ class CheckTest {
 
     @Test
     void eachBadFieldIsNamedWithItsRange() {
-        assertEquals("lr: expected a finite number > 0, got -0.1", message(() -> new Pruning("mnist", -0.1, 60, 0.5)));
+        assertEquals("lr: expected a finite number above 0, got -0.1", message(() -> new Pruning("mnist", -0.1, 60, 0.5)));
         assertEquals("batchSize: expected at least 1, got 0", message(() -> new Pruning("mnist", 0.1, 0, 0.5)));
         assertEquals("sparsity: expected a value in [0, 1), got 1.0", message(() -> new Pruning("mnist", 0.1, 60, 1.0)));
         assertEquals("sparsity: expected a value in [0, 1), got NaN", message(() -> new Pruning("mnist", 0.1, 60, Double.NaN)));

@@ -1,10 +1,10 @@
-package org.repro4j.experiment;
+package org.repro4j;
 
 import java.util.Collection;
 
 /**
- * Validation for the compact constructors of hyperparameter records, so a bad value fails where
- * the record is built, naming the field, the allowed range and the value:
+ * Argument checks shared by every package, so a bad value fails where it is given, naming the
+ * field, the allowed range and the value; also for the compact constructors of hyperparameter records:
  * {@code record Lth(double lr, double pruneRate) { Lth { Check.positive("lr", lr); Check.fraction("pruneRate", pruneRate); } }}.
  */
 public final class Check {
@@ -12,10 +12,18 @@ public final class Check {
     private Check() {
     }
 
-    /** A finite number greater than 0 (a learning rate, a temperature). */
+    /** A finite number greater than 0 (a learning rate, a gain, a noise level). */
     public static double positive(String field, double value) {
         if (!(value > 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(field + ": expected a finite number > 0, got " + value);
+            throw new IllegalArgumentException(field + ": expected a finite number above 0, got " + value);
+        }
+        return value;
+    }
+
+    /** A finite number of at least 0 (a standard deviation, a weight decay). */
+    public static double nonNegative(String field, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(field + ": expected a finite number of at least 0, got " + value);
         }
         return value;
     }
