@@ -24,14 +24,15 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * Group normalisation, Wu and He, "Group Normalization" (ECCV 2018), section 3.1: the channels
+ * Group normalisation, Wu and He, "Group Normalization" (ECCV 2018), section 3: the channels
  * of each example are split into {@code groups} groups of consecutive channels, and each (example,
- * group) is normalised by its own mean and standard deviation over the group's channels and all
- * spatial positions (eq. 1 and 2: x̂_i = (x_i - μ_i) / σ_i with σ_i = sqrt(var_i + ε), the set
- * S_i of eq. 7), then scaled and shifted by a learned per-channel gamma and beta (eq. 3: y_i = γ x̂_i
- * + β). Nothing depends on the other examples of the batch, so training and test mode compute the
- * same thing and there are no running statistics. {@code groups = channels} is instance norm,
- * {@code groups = 1} layer norm over (C, H, W) (section 3.1, "Relation to prior work").
+ * group), the set S_i of eq. 7, is normalised by its own mean and standard deviation over the
+ * group's channels and all spatial positions (eq. 1 and 2: x̂_i = (x_i - μ_i) / σ_i with σ_i =
+ * sqrt(var_i + ε), var_i the biased variance), then scaled and shifted by a learned per-channel
+ * gamma and beta (eq. 6: y_i = γ x̂_i + β). Nothing depends on the other examples of the batch, so
+ * training and test mode compute the same thing and there are no running statistics. {@code
+ * groups = channels} is instance norm, {@code groups = 1} layer norm over (C, H, W) (section 3.1,
+ * "Relation to prior work").
  *
  * <p>Works on NCHW convolutional activations ([batch, channels, h, w]) and on dense ones
  * ([batch, features], features split into groups). A DL4J layer configuration with parameters

@@ -49,7 +49,7 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         INDArray output;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             Normalised norm = normalise();
-            // eq. 3: y = gamma * x̂ + beta, per channel
+            // eq. 6: y = gamma * x̂ + beta, per channel
             INDArray y = norm.xHat().reshape('c', input.size(0), input.size(1), -1);
             INDArray out = Broadcast.mul(y, channelVector(GroupNormalizationParams.GAMMA), y.ulike(), 1);
             Broadcast.add(out, channelVector(GroupNormalizationParams.BETA), out, 1);
@@ -83,7 +83,7 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         return new Pair<>(gradient, workspaces.dup(ArrayType.ACTIVATION_GRAD, dx));
     }
 
-    /** Eq. 1-2 on the current input. */
+    /** Eq. 1-2 on the current input, each set S_i (eq. 7) a row of the view [n, groups, m]. */
     private Normalised normalise() {
         if (input.rank() != 2 && input.rank() != 4) {
             throw new IllegalStateException(layerId() + ": expected activations [batch, features] or NCHW [batch, channels, h, w], got shape "
