@@ -8,6 +8,7 @@
  * activation in {@link org.repro4j.init.Gains} and a registry by name in {@link
  * org.repro4j.init.Initializers}. They draw from ND4J's random generator, which a network seeds
  * with its configured seed before initialising, so the same seed gives the same weights.
- * Whole-network, data-dependent initialisation: {@link org.repro4j.init.Lsuv}.
+ * Whole-network initialisation: {@link org.repro4j.init.Lsuv} (data-dependent) and {@link
+ * org.repro4j.init.Antisymmetric} (output 0 at initialisation, for rich versus lazy training).
  */
 package org.repro4j.init;

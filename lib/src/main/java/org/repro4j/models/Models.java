@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
@@ -52,6 +53,18 @@ public final class Models {
      * @param seed    seed of the weight initialisation
      */
     public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, long seed) {
+        return mlp(inputs, hidden, classes, updater, WeightInit.RELU.getWeightInitFunction(), true, seed);
+    }
+
+    /**
+     * The classifier of {@link #mlp(int, List, int, IUpdater, long)} with every weight tensor drawn
+     * by {@code weightInit} (e.g. {@link org.repro4j.init.Scaled} for the initial-scale knob of
+     * rich versus lazy learning) and, if {@code biases} is false, no bias at all, which keeps the
+     * network positively homogeneous in its weights (scaling every weight by a makes the logits
+     * a^depth times larger).
+     */
+    public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, IWeightInit weightInit,
+                                        boolean biases, long seed) {
         if (inputs < 1) {
             throw new IllegalArgumentException("inputs: expected at least 1, got " + inputs);
         }
@@ -66,12 +79,12 @@ public final class Models {
         var layers = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(updater)
-                .weightInit(WeightInit.RELU)
+                .weightInit(weightInit)
                 .list();
         for (int width : hidden) {
-            layers.layer(new DenseLayer.Builder().nOut(width).activation(Activation.RELU).build());
+            layers.layer(new DenseLayer.Builder().nOut(width).hasBias(biases).activation(Activation.RELU).build());
         }
-        layers.layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).activation(Activation.SOFTMAX).build());
+        layers.layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).hasBias(biases).activation(Activation.SOFTMAX).build());
         var net = new MultiLayerNetwork(layers.setInputType(InputType.feedForward(inputs)).build());
         net.init();
         return net;

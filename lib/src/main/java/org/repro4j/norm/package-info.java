@@ -3,7 +3,9 @@
  * 1.0.0-M2.1 has batch norm ({@code org.deeplearning4j.nn.conf.layers.BatchNormalization}) and layer
  * norm only inside a dense layer ({@code DenseLayer.Builder.hasLayerNorm(true)}: a gain {@code g}
  * on the normalised pre-activation, the bias as shift); this package adds ghost batch norm ({@link
- * org.repro4j.norm.GhostBatchNormalization}) and training only the batch-norm parameters with
- * every other one frozen at its initial value ({@link org.repro4j.norm.Freeze}).
+ * org.repro4j.norm.GhostBatchNormalization}), group norm ({@link org.repro4j.norm.GroupNormalization},
+ * which spans instance norm and layer norm over channels and positions) and training only the
+ * batch-norm parameters with every other one frozen at its initial value ({@link
+ * org.repro4j.norm.Freeze}).
  */
 package org.repro4j.norm;

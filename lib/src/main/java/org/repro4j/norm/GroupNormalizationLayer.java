@@ -1,0 +1,115 @@
+package org.repro4j.norm;
+
+import java.util.Arrays;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.repro4j.norm.GroupNormalization.GroupNormalizationParams;
+
+/**
+ * The layer of {@link GroupNormalization}. An input [n, c, h, w] (or [n, c]) is viewed, in C order,
+ * as [n, groups, c / groups * h * w]: each row of the last axis is one set S_i of Wu and He's eq. 1,
+ * normalised on its own; gamma and beta act on the view [n, c, h * w] along axis 1. The backward
+ * pass recomputes x̂ and σ from the input (cheaper than keeping them, and never stale), outside
+ * DL4J's workspaces.
+ */
+final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
+
+    GroupNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    /** x̂ as [n, groups, m] and σ = sqrt(var + ε) as [n, groups]. */
+    private record Normalised(INDArray xHat, INDArray std) {
+    }
+
+    @Override
+    public Type type() {
+        return Type.NORMALIZATION;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaces) {
+        assertInputSet(false);
+        INDArray output;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            Normalised norm = normalise();
+            // eq. 6: y = gamma * x̂ + beta, per channel
+            INDArray y = norm.xHat().reshape('c', input.size(0), input.size(1), -1);
+            INDArray out = Broadcast.mul(y, channelVector(GroupNormalizationParams.GAMMA), y.ulike(), 1);
+            Broadcast.add(out, channelVector(GroupNormalizationParams.BETA), out, 1);
+            output = out.reshape('c', input.shape());
+        }
+        return workspaces.dup(ArrayType.ACTIVATIONS, output);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaces) {
+        assertInputSet(true);
+        Gradient gradient = new DefaultGradient();
+        INDArray dx;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            Normalised norm = normalise();
+            long n = input.size(0), c = input.size(1);
+            INDArray dy = epsilon.dup('c').reshape('c', n, c, -1);
+            INDArray xHatByChannel = norm.xHat().reshape('c', n, c, -1);
+            INDArray dBeta = dy.sum(0, 2);
+            INDArray dGamma = dy.mul(xHatByChannel).sum(0, 2);
+            // per set S_i of m values: dL/dx = (dx̂ - mean(dx̂) - x̂ * mean(dx̂ * x̂)) / σ
+            INDArray dxHatByChannel = Broadcast.mul(dy, channelVector(GroupNormalizationParams.GAMMA), dy.ulike(), 1);
+            INDArray dxHat = dxHatByChannel.reshape('c', n, layerConf().groups(), -1);
+            INDArray xHat = norm.xHat();
+            INDArray centred = Broadcast.sub(dxHat, dxHat.mean(2), dxHat.ulike(), 0, 1);
+            INDArray projection = Broadcast.mul(xHat, dxHat.mul(xHat).mean(2), xHat.ulike(), 0, 1);
+            dx = Broadcast.div(centred.subi(projection), norm.std(), centred, 0, 1).reshape('c', input.shape());
+            gradient.setGradientFor(GroupNormalizationParams.GAMMA, assignGradient(GroupNormalizationParams.GAMMA, dGamma));
+            gradient.setGradientFor(GroupNormalizationParams.BETA, assignGradient(GroupNormalizationParams.BETA, dBeta));
+        }
+        return new Pair<>(gradient, workspaces.dup(ArrayType.ACTIVATION_GRAD, dx));
+    }
+
+    /** Eq. 1-2 on the current input, each set S_i (eq. 7) a row of the view [n, groups, m]. */
+    private Normalised normalise() {
+        if (input.rank() != 2 && input.rank() != 4) {
+            throw new IllegalStateException(layerId() + ": expected activations [batch, features] or NCHW [batch, channels, h, w], got shape "
+                    + Arrays.toString(input.shape()));
+        }
+        if (input.size(1) != layerConf().getNOut()) {
+            throw new IllegalStateException(layerId() + ": expected " + layerConf().getNOut() + " channels on axis 1, got shape "
+                    + Arrays.toString(input.shape()));
+        }
+        INDArray sets = input.dup('c').reshape('c', input.size(0), layerConf().groups(), -1);
+        INDArray mean = sets.mean(2);
+        INDArray std = Transforms.sqrt(sets.var(false, 2).addi(layerConf().eps()), false);
+        INDArray xHat = Broadcast.sub(sets, mean, sets, 0, 1);
+        Broadcast.div(xHat, std, xHat, 0, 1);
+        return new Normalised(xHat, std);
+    }
+
+    /** The parameter {@code key} as a vector of one value per channel. */
+    private INDArray channelVector(String key) {
+        INDArray value = getParam(key);
+        return value.reshape(value.length()).castTo(input.dataType());
+    }
+
+    private INDArray assignGradient(String key, INDArray value) {
+        INDArray view = gradientViews.get(key);
+        view.assign(value.reshape(view.shape()));
+        return view;
+    }
+}
