@@ -47,7 +47,7 @@ public final class Selection {
     /**
      * Keeps, in each layer, the {@code round(density(key) * size(key))} highest-scoring weights.
      *
-     * @param densities fraction of each layer's weights to keep, by key; a layer left out keeps its current mask
+     * @param densities fraction of each layer's weights to keep, by key (0 empties the layer); a layer left out keeps its current mask
      */
     public static Masks layerwise(Model net, Masks current, Map<String, INDArray> scores, Map<String, Double> densities) {
         for (String key : densities.keySet()) {
@@ -62,7 +62,10 @@ public final class Selection {
                 masks.put(key, current.get(key));
                 continue;
             }
-            checkDensity("densities['" + key + "']", density, current.density(key));
+            if (!(density >= 0 && density <= current.density(key) + 1e-12)) {  // 0 empties the layer (a collapsed mask's density)
+                throw new IllegalArgumentException("densities['" + key + "']: expected a density in [0, " + current.density(key)
+                        + "] (pruning cannot revive weights), got " + density);
+            }
             Layer layer = Layer.read(current, scores, key);
             masks.put(key, layer.select(Threshold.of(layer.alive(), Math.round(density * current.size(key)))));
         }

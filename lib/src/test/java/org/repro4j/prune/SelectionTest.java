@@ -73,6 +73,19 @@ class SelectionTest {
     }
 
     @Test
+    void aLayerwiseDensityOfZeroEmptiesTheLayerAsACollapsedMaskDoes() {
+        var collapsed = Selection.layerwise(NET, Masks.dense(NET), counting(), Map.of("0_W", 0.0, "1_W", 0.5));
+        assertEquals(0, collapsed.remaining("0_W"));
+        assertEquals(2, collapsed.remaining("1_W"));
+        var shuffled = Densities.randomMasks(NET, Densities.of(collapsed), 3);  // a collapsed mask can be shuffled
+        assertEquals(0, shuffled.remaining("0_W"));
+        assertEquals(2, shuffled.remaining("1_W"));
+        var negative = assertThrows(IllegalArgumentException.class,
+                () -> Selection.layerwise(NET, collapsed, counting(), Map.of("1_W", -0.1)));
+        assertEquals("densities['1_W']: expected a density in [0, 0.5] (pruning cannot revive weights), got -0.1", negative.getMessage());
+    }
+
+    @Test
     void impossibleDensitiesAreRefused() {
         var half = Selection.global(NET, Masks.dense(NET), counting(), 0.5);
         var revive = assertThrows(IllegalArgumentException.class, () -> Selection.global(NET, half, counting(), 0.8));
