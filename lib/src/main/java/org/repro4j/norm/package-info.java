@@ -4,6 +4,7 @@
  * norm only inside a dense layer ({@code DenseLayer.Builder.hasLayerNorm(true)}: a gain {@code g}
  * on the normalised pre-activation, the bias as shift); this package adds ghost batch norm ({@link
  * org.repro4j.norm.GhostBatchNormalization}) and training only the batch-norm parameters with
- * every other one frozen at its initial value ({@link org.repro4j.norm.Freeze}).
+ * every other one frozen at its initial value ({@link org.repro4j.norm.Freeze}). MLPs with batch norm
+ * or layer norm on their hidden layers come from {@code Models.mlp(..., Models.HiddenNorm)}.
  */
 package org.repro4j.norm;
