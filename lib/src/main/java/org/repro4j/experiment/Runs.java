@@ -3,6 +3,7 @@ package org.repro4j.experiment;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.Model;
 import org.repro4j.data.AtomicFiles;
 import org.repro4j.data.Dataset;
+import org.repro4j.train.DivergenceException;
 import org.repro4j.train.Nets;
 import org.repro4j.train.Trainer;
 import tech.tablesaw.api.ColumnType;
@@ -35,6 +37,9 @@ public final class Runs {
     public static final int CHECKPOINT_EVERY = 1000;
 
     static final String METRICS = "metrics.csv", CHECKPOINT = "checkpoint.zip", MODEL = "model.zip";
+
+    /** The file that marks a run as diverged (see {@link #runOrRecordDivergence}); it holds the reason. */
+    public static final String DIVERGED = "diverged.txt";
 
     private Runs() {
     }
@@ -61,9 +66,33 @@ public final class Runs {
     public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<? extends Model> init, Dataset train,
                                 Map<String, Dataset> evaluateOn, Trainer.Options options, PrintStream out,
                                 List<? extends Trainer.Listener> listeners) {
+        return run(hparams, store, init, train, evaluateOn, options, out, listeners, false);
+    }
+
+    /**
+     * {@link #runOrLoad(Hparams, ResultsStore, Supplier, Dataset, Map, Trainer.Options, PrintStream, List)} for
+     * sweeps in which some runs are expected to diverge (a learning-rate grid): a run whose loss or
+     * parameters turn non-finite is kept as a finished, diverged run instead of failing. Its folder
+     * then holds {@value #DIVERGED} (the reason) and the metrics recorded up to the divergence, its
+     * checkpoint is deleted, and a later call loads it without training; {@link Run#diverged()} tells
+     * it apart and its {@link Run#net()} is null.
+     */
+    public static Run runOrRecordDivergence(Hparams hparams, ResultsStore store, Supplier<? extends Model> init,
+                                            Dataset train, Map<String, Dataset> evaluateOn, Trainer.Options options,
+                                            PrintStream out, List<? extends Trainer.Listener> listeners) {
+        return run(hparams, store, init, train, evaluateOn, options, out, listeners, true);
+    }
+
+    private static Run run(Hparams hparams, ResultsStore store, Supplier<? extends Model> init, Dataset train,
+                           Map<String, Dataset> evaluateOn, Trainer.Options options, PrintStream out,
+                           List<? extends Trainer.Listener> listeners, boolean recordDivergence) {
         Path dir = store.folder(hparams);
         Path metricsFile = dir.resolve(METRICS), checkpoint = dir.resolve(CHECKPOINT), model = dir.resolve(MODEL);
         try {
+            if (recordDivergence && Files.isRegularFile(dir.resolve(DIVERGED)) && Files.isRegularFile(metricsFile)) {
+                out.println("loaded diverged run " + dir + ": " + Files.readString(dir.resolve(DIVERGED)).strip());
+                return new Run(dir, null, readMetrics(metricsFile), 0);
+            }
             Table stored = Files.isRegularFile(metricsFile) ? readMetrics(metricsFile) : null;
             if (Files.isRegularFile(model) && stored != null && complete(stored, options.totalIterations(train.size()))) {
                 out.println("loaded finished run " + dir);
@@ -89,6 +118,16 @@ public final class Runs {
             });
             try {
                 history = Trainer.fit(net, train, evaluateOn, options, out, history, all);
+            } catch (DivergenceException e) {
+                if (recordDivergence) {  // history holds the rows recorded before the divergence (fit appends in place)
+                    writeMetrics(history, metricsFile);
+                    AtomicFiles.write(dir.resolve(DIVERGED), o -> o.write((e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8)));
+                    Files.deleteIfExists(checkpoint);
+                    out.println("diverged: " + e.getMessage());
+                    return new Run(dir, null, history, Math.max(1, e.iteration() - start));
+                }
+                throw new DivergenceException(e.getMessage() + "; last good checkpoint: "
+                        + (Files.isRegularFile(checkpoint) ? checkpoint : "none"), e.iteration(), e);
             } catch (IllegalStateException e) {
                 throw new IllegalStateException(e.getMessage() + "; last good checkpoint: "
                         + (Files.isRegularFile(checkpoint) ? checkpoint : "none"), e);
@@ -104,8 +143,8 @@ public final class Runs {
 
     private static void save(Model net, Table history, Path metricsFile, Path checkpoint) {
         if (!Double.isFinite(net.params().sumNumber().doubleValue())) {
-            throw new IllegalStateException("parameters are not finite at iteration " + Nets.iterationCount(net)
-                    + "; not checkpointed");
+            throw new DivergenceException("parameters are not finite at iteration " + Nets.iterationCount(net)
+                    + "; not checkpointed", Nets.iterationCount(net), null);
         }
         try {
             writeMetrics(history, metricsFile);

@@ -4,6 +4,8 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -53,7 +55,7 @@ public final class Models {
      * @param seed    seed of the weight initialisation
      */
     public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, long seed) {
-        return mlp(inputs, hidden, classes, updater, WeightInit.RELU.getWeightInitFunction(), true, seed);
+        return mlp(inputs, hidden, classes, updater, WeightInit.RELU.getWeightInitFunction(), true, HiddenNorm.NONE, seed);
     }
 
     /**
@@ -65,6 +67,55 @@ public final class Models {
      */
     public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, IWeightInit weightInit,
                                         boolean biases, long seed) {
+        return mlp(inputs, hidden, classes, updater, weightInit, biases, HiddenNorm.NONE, seed);
+    }
+
+    /**
+     * How the hidden layers of {@link #mlp(int, List, int, IUpdater, long, HiddenNorm)} normalise their
+     * pre-activations; the output layer is never normalised.
+     */
+    public enum HiddenNorm {
+        /** No normalisation: {@code relu(W x + b)}. */
+        NONE,
+        /**
+         * Batch norm (Ioffe and Szegedy 2015, Algorithm 1) between the affine map and the ReLU:
+         * {@code relu(BN(W x + b))}, statistics over the examples of the batch in training and running
+         * averages (DL4J's decay 0.9, eps 1e-5) at test time; the learned gamma and beta are the scale and shift.
+         */
+        BATCH,
+        /**
+         * Layer norm (Ba, Kiros and Hinton 2016, eq. 4): {@code relu(g * (z - mean(z)) / std(z) + b)} with
+         * {@code z = W x} and the statistics over the units of each example, the same in training and at
+         * test time (DL4J's dense layer with {@code hasLayerNorm(true)}: gain g, the bias as shift).
+         */
+        LAYER;
+
+        /** The mode named {@code name} ("none", "batch", "layer"; case-insensitive); throws listing the known names. */
+        public static HiddenNorm of(String name) {
+            for (HiddenNorm norm : values()) {
+                if (norm.name().equalsIgnoreCase(name.trim())) {
+                    return norm;
+                }
+            }
+            throw new IllegalArgumentException("norm: unknown normalisation '" + name + "'; known: none, batch, layer");
+        }
+    }
+
+    /**
+     * {@link #mlp(int, List, int, IUpdater, long)} with every hidden layer normalised by {@code norm}.
+     * The layer-norm paper's MNIST model is {@code mlp(784, List.of(1000, 1000), 10, new Adam(...), seed,
+     * HiddenNorm.LAYER)} (Ba, Kiros and Hinton 2016, section 6.7: normalisation on the hidden layers only).
+     */
+    public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, long seed,
+                                        HiddenNorm norm) {
+        return mlp(inputs, hidden, classes, updater, WeightInit.RELU.getWeightInitFunction(), true, norm, seed);
+    }
+
+    private static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, IWeightInit weightInit,
+                                         boolean biases, HiddenNorm norm, long seed) {
+        if (norm == null) {
+            throw new IllegalArgumentException("norm: expected NONE, BATCH or LAYER, got null");
+        }
         if (inputs < 1) {
             throw new IllegalArgumentException("inputs: expected at least 1, got " + inputs);
         }
@@ -82,7 +133,15 @@ public final class Models {
                 .weightInit(weightInit)
                 .list();
         for (int width : hidden) {
-            layers.layer(new DenseLayer.Builder().nOut(width).hasBias(biases).activation(Activation.RELU).build());
+            switch (norm) {
+                case NONE -> layers.layer(new DenseLayer.Builder().nOut(width).hasBias(biases).activation(Activation.RELU).build());
+                case LAYER -> layers.layer(new DenseLayer.Builder().nOut(width).hasBias(biases).hasLayerNorm(true).activation(Activation.RELU).build());
+                case BATCH -> {
+                    layers.layer(new DenseLayer.Builder().nOut(width).hasBias(biases).activation(Activation.IDENTITY).build());
+                    layers.layer(new BatchNormalization.Builder().build());
+                    layers.layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
+                }
+            }
         }
         layers.layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).hasBias(biases).activation(Activation.SOFTMAX).build());
         var net = new MultiLayerNetwork(layers.setInputType(InputType.feedForward(inputs)).build());

@@ -6,6 +6,7 @@
  * org.repro4j.norm.GhostBatchNormalization}), group norm ({@link org.repro4j.norm.GroupNormalization},
  * which spans instance norm and layer norm over channels and positions) and training only the
  * batch-norm parameters with every other one frozen at its initial value ({@link
- * org.repro4j.norm.Freeze}).
+ * org.repro4j.norm.Freeze}). MLPs with batch norm or layer norm on their hidden layers come from
+ * {@code Models.mlp(..., Models.HiddenNorm)}.
  */
 package org.repro4j.norm;

@@ -2,7 +2,8 @@
  * Optimisers that ND4J lacks (its updaters: Sgd, Nesterovs, Adam, AdaMax, AMSGrad, Nadam, AdaGrad,
  * AdaDelta, RmsProp, AdaBelief, NoOp): SGD with heavy-ball momentum ({@link
  * org.repro4j.optim.Momentum}, an updater), and the layer-wise adaptive LARS ({@link
- * org.repro4j.optim.Lars}) and LAMB ({@link org.repro4j.optim.Lamb}).
+ * org.repro4j.optim.Lars}) and LAMB ({@link org.repro4j.optim.Lamb}); and {@link
+ * org.repro4j.optim.LrScaling}, which measures how the best learning rate scales with the batch size.
  *
  * <p>An ND4J updater sees only a gradient block (the parameters sharing one updater
  * configuration, often a whole network) and never the parameters, so it cannot compute a

@@ -168,7 +168,7 @@ public final class Trainer {
      * @param evaluateOn the datasets evaluated, by split name, in the order their rows appear
      * @param out        where the progress bar is drawn (updated in place, about once a second)
      * @throws TrainingInterruptedException if the thread is interrupted
-     * @throws IllegalStateException        if the loss becomes NaN or infinite, naming the iteration
+     * @throws DivergenceException          if the loss becomes NaN or infinite, naming the iteration
      */
     public static Table fit(Model net, Dataset train, Map<String, Dataset> evaluateOn, Options options, PrintStream out,
                             Table history, List<? extends Listener> listeners) {
@@ -212,7 +212,7 @@ public final class Trainer {
             iteration++;
             double loss = net.score();
             if (!Double.isFinite(loss)) {
-                throw new IllegalStateException("loss is " + loss + " at iteration " + iteration + " (epoch " + epoch + ")");
+                throw new DivergenceException("loss is " + loss + " at iteration " + iteration + " (epoch " + epoch + ")", iteration, null);
             }
             for (Listener listener : listeners) {
                 listener.afterStep(net, iteration);

@@ -2,6 +2,7 @@ package org.repro4j.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.repro4j.Fixtures;
 import org.repro4j.data.AtomicFiles;
 import org.repro4j.models.Models;
+import org.repro4j.train.DivergenceException;
 import org.repro4j.train.Trainer;
 import org.repro4j.train.TrainingInterruptedException;
 
@@ -120,6 +123,36 @@ class RunsTest {
                 () -> Models.mlp(4, List.of(16), 2, new Adam(0.01), 5), poisoned, Trainer.splits(poisoned, null, Fixtures.blobs(32, 2)),
                 new Trainer.Options(12, 8, 3), QUIET, List.of()));
         assertTrue(e.getMessage().matches("loss is NaN at iteration \\d+ \\(epoch 1\\); last good checkpoint: none"), e.getMessage());
+    }
+
+    @Test
+    void aDivergedRunIsRecordedOnceAndThenLoadedWithoutTraining(@TempDir Path store) throws IOException {
+        var poisoned = Fixtures.blobs(64, 1);
+        poisoned.features().putScalar(0, 0, Float.NaN);
+        var test = Fixtures.blobs(32, 2);
+        var first = Runs.runOrRecordDivergence(KillableRun.HPARAMS, new ResultsStore(store), () -> Models.mlp(4, List.of(16), 2,
+                new Adam(0.01), 5), poisoned, Map.of("test", test), new Trainer.Options(12, 8, 3), QUIET, List.of());
+        assertTrue(first.diverged());
+        assertFalse(first.loaded());
+        assertNull(first.net());
+        assertEquals(List.of(0), first.metrics().intColumn("iteration").asList(), "the metrics up to the divergence: the untrained net");
+        assertTrue(Files.readString(folder(store).resolve(Runs.DIVERGED)).matches("loss is NaN at iteration \\d+ \\(epoch 1\\)\n"));
+        var second = Runs.runOrRecordDivergence(KillableRun.HPARAMS, new ResultsStore(store), () -> {
+            throw new AssertionError("a diverged run is not trained again");
+        }, poisoned, Map.of("test", test), new Trainer.Options(12, 8, 3), QUIET, List.of());
+        assertTrue(second.loaded() && second.diverged());
+        assertEquals(first.metrics().doubleColumn("loss").asList(), second.metrics().doubleColumn("loss").asList());
+    }
+
+    @Test
+    void runOrLoadStillFailsOnDivergenceWithADivergenceException(@TempDir Path store) {
+        var poisoned = Fixtures.blobs(64, 1);
+        poisoned.features().putScalar(0, 0, Float.NaN);
+        var e = assertThrows(DivergenceException.class, () -> Runs.runOrLoad(KillableRun.HPARAMS, new ResultsStore(store),
+                () -> Models.mlp(4, List.of(16), 2, new Adam(0.01), 5), poisoned, Map.of("test", Fixtures.blobs(32, 2)),
+                new Trainer.Options(12, 8, 3), QUIET, List.of()));
+        assertTrue(e.iteration() >= 1);
+        assertFalse(Files.exists(folder(store).resolve(Runs.DIVERGED)));
     }
 
     @Test

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
 
@@ -46,5 +50,41 @@ class ModelsTest {
         assertEquals("classes: expected at least 2, got 1", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Models.mlp(0, List.of(), 2, new Sgd(0.1), 1));
         assertEquals("inputs: expected at least 1, got 0", e.getMessage());
+    }
+
+    @Test
+    void hiddenNormPutsBatchNormBeforeTheReluAndLayerNormInsideTheDenseLayer() {
+        var bn = Models.mlp(6, List.of(5, 4), 3, new Sgd(0.1), 1, Models.HiddenNorm.BATCH);
+        assertEquals(List.of("0_W", "0_b", "1_gamma", "1_beta", "1_mean", "1_log10stdev", "3_W", "3_b", "4_gamma", "4_beta", "4_mean",
+                "4_log10stdev", "6_W", "6_b"), List.copyOf(bn.paramTable().keySet()));
+        var ln = Models.mlp(6, List.of(5, 4), 3, new Sgd(0.1), 1, Models.HiddenNorm.LAYER);
+        assertEquals(List.of("0_W", "0_b", "0_g", "1_W", "1_b", "1_g", "2_W", "2_b"), List.copyOf(ln.paramTable().keySet()),
+                "a gain per hidden unit, none on the output layer");
+        assertEquals(Models.mlp(6, List.of(5, 4), 3, new Sgd(0.1), 1).paramTable().keySet(),
+                Models.mlp(6, List.of(5, 4), 3, new Sgd(0.1), 1, Models.HiddenNorm.NONE).paramTable().keySet());
+    }
+
+    @Test
+    void batchNormOutputsDependOnTheBatchInTrainingAndLayerNormOutputsDoNot() {
+        Nd4j.getRandom().setSeed(4);
+        INDArray batch = Nd4j.rand(DataType.FLOAT, 8, 6);
+        INDArray firstFour = batch.get(NDArrayIndex.interval(0, 4), NDArrayIndex.all()).dup();
+        for (var norm : Models.HiddenNorm.values()) {
+            var net = Models.mlp(6, List.of(5), 3, new Sgd(0.1), 1, norm);
+            double change = net.output(batch, true).get(NDArrayIndex.interval(0, 4), NDArrayIndex.all())
+                    .sub(net.output(firstFour, true)).amaxNumber().doubleValue();
+            if (norm == Models.HiddenNorm.BATCH) {
+                assertTrue(change > 1e-3, "batch norm in training mode normalises over the batch: " + change);
+            } else {
+                assertEquals(0, change, 1e-6, norm + ": each example's output is its own");
+            }
+        }
+    }
+
+    @Test
+    void unknownNormNamesAreRejectedListingTheKnownOnes() {
+        assertEquals(Models.HiddenNorm.LAYER, Models.HiddenNorm.of("Layer"));
+        var e = assertThrows(IllegalArgumentException.class, () -> Models.HiddenNorm.of("group"));
+        assertEquals("norm: unknown normalisation 'group'; known: none, batch, layer", e.getMessage());
     }
 }
