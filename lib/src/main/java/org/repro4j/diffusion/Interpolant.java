@@ -42,4 +42,36 @@ public final class Interpolant {
     public static INDArray score(INDArray x, INDArray denoised, double t) {
         return denoised.mul(t).subi(x).divi((1 - t) * (1 - t));
     }
+
+    /** An error field delta(t, x) added to a velocity, for studying how samplers react to a wrong drift. */
+    @FunctionalInterface
+    public interface Field {
+        /** delta(t, x) for a batch x [n, d] at time t, a new array. */
+        INDArray at(double t, INDArray x);
+    }
+
+    /**
+     * The denoiser whose {@linkplain #velocity velocity} is that of {@code denoiser} plus {@code error}:
+     * D'(x; sigma) = D(x; sigma) + (1 - t) error(t, t x), t = {@link #time}(sigma), because the velocity is
+     * (E[x1 | x_t] - x_t) / (1 - t) at x_t = t x. Its score changes too; pass it only as the velocity's denoiser.
+     */
+    public static Denoiser withVelocityError(Denoiser denoiser, Field error) {
+        return (x, sigma) -> {
+            double t = time(sigma);
+            return denoiser.denoise(x, sigma).addi(error.at(t, x.mul(t)).castTo(x.dataType()).muli(1 - t));
+        };
+    }
+
+    /**
+     * The rotation field delta(t, x) = rate (-x_2, x_1) of the plane (the first two coordinates; the others get 0),
+     * constant in time: on its own it turns every point about the origin at {@code rate} radians per unit time.
+     */
+    public static Field rotation(double rate) {
+        return (t, x) -> {
+            INDArray out = x.mul(0);
+            out.putColumn(0, x.getColumn(1).mul(-rate));
+            out.putColumn(1, x.getColumn(0).mul(rate));
+            return out;
+        };
+    }
 }

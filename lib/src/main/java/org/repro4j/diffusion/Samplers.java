@@ -190,7 +190,10 @@ public final class Samplers {
      * The forward SDE dX = (b + eps s)(t, X) dt + sqrt(2 eps) dW of the {@link Interpolant} (Albergo et
      * al. 2023), which has the same marginals as the ODE for every eps, solved with Euler-Maruyama.
      * The velocity b comes from {@code forVelocity} and the score s from {@code forScore}: the paper
-     * learns them as two networks (pass one exact denoiser twice to use a single model).
+     * learns them as two networks (pass one exact denoiser twice to use a single model). A last step
+     * to t = 1 is an Euler step of the ODE without noise, which lands on the velocity's estimate of
+     * E[x1 | x_t] (the score of a one-sided interpolant, -E[z | x_t] / (1 - t), is singular at t = 1, and
+     * noise added in a last step would never be corrected; DDPM's ancestral sampler also ends without noise).
      *
      * @param eps   the diffusion coefficient, at least 0 (0 gives Euler's method for the ODE)
      * @param times strictly increasing times in (0, 1]; the drift is evaluated only below 1
@@ -204,9 +207,13 @@ public final class Samplers {
             double dt = times[i + 1] - t;
             INDArray denoised = Interpolant.denoised(forVelocity, x, t);
             callback.accept(new Step(x, i, Interpolant.sigma(t), denoised));
+            INDArray velocity = Interpolant.velocity(x, denoised, t);
+            if (times[i + 1] == 1) {
+                x = velocity.muli(dt).addi(x);
+                continue;
+            }
             INDArray score = Interpolant.score(x, Interpolant.denoised(forScore, x, t), t);
-            INDArray drift = Interpolant.velocity(x, denoised, t).addi(score.muli(eps));
-            x = drift.muli(dt).addi(x).addi(noise(x, random).muli(Math.sqrt(2 * eps * dt)));
+            x = velocity.addi(score.muli(eps)).muli(dt).addi(x).addi(noise(x, random).muli(Math.sqrt(2 * eps * dt)));
         }
         return x;
     }

@@ -20,9 +20,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * A noise-conditioned MLP F(x, c) for low-dimensional data: the input is x next to a sinusoidal
  * embedding of the noise condition c (Vaswani et al. 2017, section 3.5, as DDPM embeds its timestep),
- * sin(w_k c) and cos(w_k c) with frequencies w_k = 1000^(k / K) for k = 0..K-1, followed by SiLU hidden
- * layers (Hendrycks and Gimpel 2016) and a linear output of the data's dimension trained on squared
- * error. {@link Preconditioning} decides what c and the output mean.
+ * sin(w_k c) and cos(w_k c) with frequencies w_k = 1000^(k / K) for k = 0..K-1, or, with K = 0, next to
+ * c itself (the [x, t] input of Albergo et al. 2023's toy nets), followed by hidden layers (SiLU,
+ * Hendrycks and Gimpel 2016, unless another activation is given) and a linear output of the data's
+ * dimension trained on squared error. {@link Preconditioning} decides what c and the output mean.
  */
 public final class TimeMlp {
 
@@ -37,30 +38,60 @@ public final class TimeMlp {
     }
 
     /**
+     * A SiLU network.
+     *
      * @param dim         dimension d of the data, at least 1
      * @param hidden      widths of the hidden layers, each at least 1
-     * @param frequencies number K of embedding frequencies, at least 1 (the embedding has 2K features)
+     * @param frequencies number K of embedding frequencies, at least 0 (the embedding has 2K features; 0: c itself)
      * @param updater     the optimiser and its learning rate
      * @param seed        seed of the weight initialisation
      */
     public static TimeMlp create(int dim, List<Integer> hidden, int frequencies, IUpdater updater, long seed) {
+        return create(dim, hidden, frequencies, Activation.SWISH, updater, seed);
+    }
+
+    /** A network with {@code activation} in its hidden layers (e.g. {@code Activation.RELU}); else as {@link #create(int, List, int, IUpdater, long)}. */
+    public static TimeMlp create(int dim, List<Integer> hidden, int frequencies, Activation activation, IUpdater updater,
+                                 long seed) {
         if (dim < 1) {
             throw new IllegalArgumentException("dim: expected at least 1, got " + dim);
         }
-        if (frequencies < 1) {
-            throw new IllegalArgumentException("frequencies: expected at least 1, got " + frequencies);
+        if (frequencies < 0) {
+            throw new IllegalArgumentException("frequencies: expected at least 0, got " + frequencies);
         }
         var layers = new NeuralNetConfiguration.Builder().seed(seed).updater(updater).weightInit(WeightInit.XAVIER).list();
         for (int i = 0; i < hidden.size(); i++) {
             if (hidden.get(i) < 1) {
                 throw new IllegalArgumentException("hidden[" + i + "]: expected a width of at least 1, got " + hidden.get(i));
             }
-            layers.layer(new DenseLayer.Builder().nOut(hidden.get(i)).activation(Activation.SWISH).build());
+            layers.layer(new DenseLayer.Builder().nOut(hidden.get(i)).activation(activation).build());
         }
         layers.layer(new OutputLayer.Builder(LossFunction.MSE).nOut(dim).activation(Activation.IDENTITY).build());
-        var net = new MultiLayerNetwork(layers.setInputType(InputType.feedForward(dim + 2L * frequencies)).build());
+        var net = new MultiLayerNetwork(layers.setInputType(InputType.feedForward(dim + features(frequencies))).build());
         net.init();
         return new TimeMlp(net, dim, frequencies);
+    }
+
+    /**
+     * The TimeMlp around a network that {@link #create} built (e.g. one restored from the results
+     * store), with the same number of embedding frequencies.
+     */
+    public static TimeMlp of(MultiLayerNetwork net, int frequencies) {
+        if (frequencies < 0) {
+            throw new IllegalArgumentException("frequencies: expected at least 0, got " + frequencies);
+        }
+        long in = net.layerInputSize(0);
+        long dim = net.layerSize(net.getnLayers() - 1);
+        if (in != dim + features(frequencies)) {
+            throw new IllegalArgumentException("net: expected " + (dim + features(frequencies)) + " inputs for " + dim
+                    + " dimensions and " + frequencies + " frequencies, got " + in);
+        }
+        return new TimeMlp(net, (int) dim, frequencies);
+    }
+
+    /** Input features of the condition: 2K, or 1 (c itself) when K = 0. */
+    private static int features(int frequencies) {
+        return frequencies == 0 ? 1 : 2 * frequencies;
     }
 
     /** The DL4J network, whose input is [x, embedding(c)]. */
@@ -68,8 +99,11 @@ public final class TimeMlp {
         return net;
     }
 
-    /** The sinusoidal embedding [n, 2K] of the conditions {@code c} ([n] or [n, 1]). */
+    /** The sinusoidal embedding [n, 2K] of the conditions {@code c} ([n] or [n, 1]); c itself as [n, 1] when K = 0. */
     public static INDArray embedding(INDArray c, int frequencies) {
+        if (frequencies == 0) {
+            return c.castTo(DataType.DOUBLE).reshape(c.length(), 1);
+        }
         double[] w = new double[frequencies];
         for (int k = 0; k < frequencies; k++) {
             w[k] = Math.pow(1000, (double) k / frequencies);

@@ -5,7 +5,8 @@
  * {@link org.repro4j.diffusion.Denoiser}, the one thing the {@link org.repro4j.diffusion.Samplers}
  * call (one short static function a sampler, each reporting its {@link org.repro4j.diffusion.Step}s);
  * {@link org.repro4j.diffusion.Preconditioning}, which turns a {@link org.repro4j.diffusion.TimeMlp}
- * of any parametrisation into a denoiser; the training {@link org.repro4j.diffusion.Objectives} and
+ * of any parametrisation into a denoiser; the training {@link org.repro4j.diffusion.Objectives}, their resumable loop in the results store
+ * ({@link org.repro4j.diffusion.DenoiserTraining}) and
  * {@link org.repro4j.diffusion.ConsistencyTraining}; the {@link org.repro4j.diffusion.Interpolant}
  * drifts; {@link org.repro4j.diffusion.Toy2d} data with exact
  * {@link org.repro4j.diffusion.GaussianMixture} denoisers; and sample {@link org.repro4j.diffusion.Distances}.

@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.Supplier;
 import org.repro4j.data.AtomicFiles;
 import org.repro4j.data.DataRoot;
+import tech.tablesaw.api.ColumnType;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.io.csv.CsvReadOptions;
 
 /**
  * Where runs keep their results: {@code <root>/<experiment>/<hash>/} for each hyperparameter record
@@ -51,6 +56,35 @@ public final class ResultsStore {
                 AtomicFiles.writeString(file, hparams.json() + "\n");
             }
             return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A result table of the run of {@code hparams} that takes long to compute but is not a trained
+     * network (a sampler evaluation, say): read from {@code <folder>/<name>.csv} when it is there, else
+     * computed by {@code compute}, written atomically and returned. Delete the file to compute it again.
+     *
+     * @param types the column types of the table, in order, to read it back exactly as computed
+     * @throws IllegalStateException if the computed table's column types are not {@code types}
+     */
+    public Table table(Hparams hparams, String name, ColumnType[] types, Supplier<Table> compute) {
+        if (!name.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("name: expected letters, digits, '-' or '_', got '" + name + "'");
+        }
+        Path file = folder(hparams).resolve(name + ".csv");
+        try {
+            if (Files.isRegularFile(file)) {
+                return Table.read().usingOptions(CsvReadOptions.builder(file.toFile()).tableName(name).columnTypes(types));
+            }
+            Table table = compute.get();
+            if (!Arrays.equals(table.typeArray(), types)) {
+                throw new IllegalStateException(name + ": computed columns of types " + Arrays.toString(table.typeArray())
+                        + ", expected " + Arrays.toString(types));
+            }
+            AtomicFiles.write(file, o -> table.write().csv(o));
+            return table;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

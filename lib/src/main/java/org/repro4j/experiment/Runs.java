@@ -30,6 +30,9 @@ import tech.tablesaw.io.csv.CsvReadOptions;
  * last iteration's rows. Checkpoints are written atomically every {@link #CHECKPOINT_EVERY} iterations
  * and at every epoch's end, metrics first, so the metrics on disk always cover the checkpoint; a
  * checkpoint of non-finite parameters is never written.
+ *
+ * <p>The classifier runs go through {@link Trainer}; any other resumable loop (the diffusion nets'
+ * {@code org.repro4j.diffusion.DenoiserTraining}) plugs into the same machinery as a {@link Training}.
  */
 public final class Runs {
 
@@ -66,7 +69,7 @@ public final class Runs {
     public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<? extends Model> init, Dataset train,
                                 Map<String, Dataset> evaluateOn, Trainer.Options options, PrintStream out,
                                 List<? extends Trainer.Listener> listeners) {
-        return run(hparams, store, init, train, evaluateOn, options, out, listeners, false);
+        return classifierRun(hparams, store, init, train, evaluateOn, options, out, listeners, false);
     }
 
     /**
@@ -80,21 +83,81 @@ public final class Runs {
     public static Run runOrRecordDivergence(Hparams hparams, ResultsStore store, Supplier<? extends Model> init,
                                             Dataset train, Map<String, Dataset> evaluateOn, Trainer.Options options,
                                             PrintStream out, List<? extends Trainer.Listener> listeners) {
-        return run(hparams, store, init, train, evaluateOn, options, out, listeners, true);
+        return classifierRun(hparams, store, init, train, evaluateOn, options, out, listeners, true);
     }
 
-    private static Run run(Hparams hparams, ResultsStore store, Supplier<? extends Model> init, Dataset train,
-                           Map<String, Dataset> evaluateOn, Trainer.Options options, PrintStream out,
-                           List<? extends Trainer.Listener> listeners, boolean recordDivergence) {
+    private static Run classifierRun(Hparams hparams, ResultsStore store, Supplier<? extends Model> init, Dataset train,
+                                     Map<String, Dataset> evaluateOn, Trainer.Options options, PrintStream out,
+                                     List<? extends Trainer.Listener> listeners, boolean recordDivergence) {
+        return run(hparams, store, init, options.totalIterations(train.size()), Trainer.emptyHistory(), out,
+                (net, history, checkpoint) -> {
+                    List<Trainer.Listener> all = new ArrayList<>(listeners);
+                    all.add(0, (n, iteration, epochEnd, h) -> {
+                        if (epochEnd || iteration % CHECKPOINT_EVERY == 0) {
+                            checkpoint.save(n, h);
+                        }
+                    });
+                    return Trainer.fit(net, train, evaluateOn, options, out, history, all);
+                }, recordDivergence);
+    }
+
+    /** Writes a checkpoint: the metrics so far, then the network with its updater state, both atomically. */
+    @FunctionalInterface
+    public interface Checkpoint {
+        /**
+         * @param net     the network after its latest update
+         * @param history every metrics row up to the network's iteration count
+         * @throws IllegalStateException if the parameters are not finite (nothing is written then)
+         */
+        void save(Model net, Table history);
+    }
+
+    /** A training loop that {@link #runOrLoad(Hparams, ResultsStore, Supplier, long, Table, PrintStream, Training)} can resume. */
+    @FunctionalInterface
+    public interface Training {
+        /**
+         * Trains {@code net} from its own iteration count (0, or the one restored with a checkpoint) to
+         * the end, appending metrics rows to {@code history} (which holds the rows up to that count) and
+         * calling {@code checkpoint} whenever a resumed run would continue exactly from that point.
+         *
+         * @return the complete history; its {@code iteration} column holds the last iteration
+         * @throws IllegalStateException if the loss turns non-finite, naming the iteration
+         */
+        Table fit(Model net, Table history, Checkpoint checkpoint);
+    }
+
+    /**
+     * The shared part of every resumable run: loads the finished run of {@code hparams} from
+     * {@code store} (a {@code model.zip} and metrics whose {@code iteration} column reaches
+     * {@code totalIterations}) without training, or else trains it with {@code training}, from the last
+     * checkpoint if there is one (restored with its updater state, and the metrics cut at its
+     * iteration count) or from {@code init}; at the end writes the metrics and {@code model.zip} and
+     * deletes the checkpoint.
+     *
+     * @param init            builds the untrained network; called only when there is no checkpoint
+     * @param totalIterations the iteration count of the finished network
+     * @param emptyHistory    an empty metrics table with the columns {@code training} fills, one of them an
+     *                        integer {@code iteration}; its column types are used to read {@code metrics.csv}
+     * @param out             where "loaded" and "resuming" are said
+     * @throws IllegalStateException if the loss turns non-finite, naming the iteration and the last good checkpoint
+     */
+    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<? extends Model> init, long totalIterations,
+                                Table emptyHistory, PrintStream out, Training training) {
+        return run(hparams, store, init, totalIterations, emptyHistory, out, training, false);
+    }
+
+    private static Run run(Hparams hparams, ResultsStore store, Supplier<? extends Model> init, long totalIterations,
+                           Table emptyHistory, PrintStream out, Training training, boolean recordDivergence) {
         Path dir = store.folder(hparams);
         Path metricsFile = dir.resolve(METRICS), checkpoint = dir.resolve(CHECKPOINT), model = dir.resolve(MODEL);
+        ColumnType[] types = emptyHistory.typeArray();
         try {
             if (recordDivergence && Files.isRegularFile(dir.resolve(DIVERGED)) && Files.isRegularFile(metricsFile)) {
                 out.println("loaded diverged run " + dir + ": " + Files.readString(dir.resolve(DIVERGED)).strip());
-                return new Run(dir, null, readMetrics(metricsFile), 0);
+                return new Run(dir, null, readMetrics(metricsFile, types), 0);
             }
-            Table stored = Files.isRegularFile(metricsFile) ? readMetrics(metricsFile) : null;
-            if (Files.isRegularFile(model) && stored != null && complete(stored, options.totalIterations(train.size()))) {
+            Table stored = Files.isRegularFile(metricsFile) ? readMetrics(metricsFile, types) : null;
+            if (Files.isRegularFile(model) && stored != null && complete(stored, totalIterations)) {
                 out.println("loaded finished run " + dir);
                 return new Run(dir, Nets.restore(model, false), stored, 0);
             }
@@ -102,22 +165,16 @@ public final class Runs {
             Table history;
             if (Files.isRegularFile(checkpoint)) {
                 net = Nets.restore(checkpoint, true);
-                Table metrics = stored != null ? stored : readMetrics(metricsFile);  // missing: NoSuchFileException names it
+                Table metrics = stored != null ? stored : readMetrics(metricsFile, types);  // missing: NoSuchFileException names it
                 history = metrics.where(metrics.intColumn("iteration").isLessThanOrEqualTo(Nets.iterationCount(net)));
                 out.println("resuming " + dir + " at iteration " + Nets.iterationCount(net));
             } else {
                 net = init.get();
-                history = Trainer.emptyHistory();
+                history = emptyHistory.emptyCopy();
             }
             long start = Nets.iterationCount(net);
-            List<Trainer.Listener> all = new ArrayList<>(listeners);
-            all.add(0, (n, iteration, epochEnd, h) -> {
-                if (epochEnd || iteration % CHECKPOINT_EVERY == 0) {
-                    save(n, h, metricsFile, checkpoint);
-                }
-            });
             try {
-                history = Trainer.fit(net, train, evaluateOn, options, out, history, all);
+                history = training.fit(net, history, (n, h) -> save(n, h, metricsFile, checkpoint));
             } catch (DivergenceException e) {
                 if (recordDivergence) {  // history holds the rows recorded before the divergence (fit appends in place)
                     writeMetrics(history, metricsFile);
@@ -159,9 +216,11 @@ public final class Runs {
     }
 
     static Table readMetrics(Path file) throws IOException {
-        return Table.read().usingOptions(CsvReadOptions.builder(file.toFile()).tableName("history")
-                .columnTypes(new ColumnType[] {ColumnType.DOUBLE, ColumnType.INTEGER, ColumnType.STRING,
-                        ColumnType.DOUBLE, ColumnType.DOUBLE}));
+        return readMetrics(file, Trainer.emptyHistory().typeArray());
+    }
+
+    static Table readMetrics(Path file, ColumnType[] types) throws IOException {
+        return Table.read().usingOptions(CsvReadOptions.builder(file.toFile()).tableName("history").columnTypes(types));
     }
 
     /** Whether the metrics hold the evaluation rows of the last iteration, {@code total}. */

@@ -116,6 +116,31 @@ public final class Plots {
         return addScatter(xyChart(name, "x", "y"), name, points);
     }
 
+    /**
+     * A square panel of 2-D samples, {@code side} pixels wide, both axes on [-limit, limit], small markers
+     * and no legend: a few of them side by side compare samplers at a glance.
+     *
+     * @throws IllegalArgumentException if {@code points} is not [n, 2], {@code side} is below 100 or {@code limit} is not positive
+     */
+    public static XYChart panel(String title, INDArray points, int side, double limit) {
+        if (side < 100) {
+            throw new IllegalArgumentException("side: expected at least 100 pixels, got " + side);
+        }
+        if (!(limit > 0)) {
+            throw new IllegalArgumentException("limit: expected a positive value, got " + limit);
+        }
+        XYChart chart = new XYChartBuilder().width(side).height(side).title(title).xAxisTitle("x").yAxisTitle("y").build();
+        style(chart.getStyler());
+        chart.getStyler().setMarkerSize(2);
+        chart.getStyler().setXAxisMin(-limit);
+        chart.getStyler().setXAxisMax(limit);
+        chart.getStyler().setYAxisMin(-limit);
+        chart.getStyler().setYAxisMax(limit);
+        addScatter(chart, title, points);
+        chart.getStyler().setLegendVisible(false);
+        return chart;
+    }
+
     /** As {@link #scatter(String, INDArray)}, for points given as {@code float[n][2]}. */
     public static XYChart scatter(String name, float[][] points) {
         return addScatter(xyChart(name, "x", "y"), name, points);

@@ -64,4 +64,22 @@ class InterpolantTest {
         }
         assertEquals(1, Interpolant.sigma(0.5));
     }
+
+    @Test
+    void aVelocityErrorAddsExactlyTheFieldToTheVelocityAndNothingElse() {
+        INDArray x = MIXTURE.sample(20, new SplittableRandom(2)).muli(0.6);
+        Interpolant.Field rotation = Interpolant.rotation(0.7);
+        Denoiser perturbed = Interpolant.withVelocityError(MIXTURE, rotation);
+        for (double t : new double[] {0.1, 0.5, 0.9}) {
+            INDArray exact = Interpolant.velocity(x, Interpolant.denoised(MIXTURE, x, t), t);
+            INDArray wrong = Interpolant.velocity(x, Interpolant.denoised(perturbed, x, t), t);
+            INDArray error = wrong.sub(exact);
+            double[][] e = error.toDoubleMatrix();
+            double[][] p = x.toDoubleMatrix();
+            for (int i = 0; i < p.length; i++) {
+                assertEquals(-0.7 * p[i][1], e[i][0], 1e-9, "t = " + t);
+                assertEquals(0.7 * p[i][0], e[i][1], 1e-9, "t = " + t);
+            }
+        }
+    }
 }

@@ -198,6 +198,17 @@ class SamplersTest {
         }
     }
 
+    /** The SDE's last step to t = 1 draws no noise: it lands on the velocity's estimate of the data, as the ODE's Euler step does. */
+    @Test
+    void theInterpolantSdesLastStepToTimeOneIsTheNoiselessEulerStep() {
+        INDArray x = noise(50, 1, 21);
+        double[] times = {0.9, 1};
+        INDArray a = Samplers.interpolantSde(MIXTURE, MIXTURE, x, times, 0.5, new SplittableRandom(1), Step.Callback.NONE);
+        INDArray b = Samplers.interpolantSde(MIXTURE, MIXTURE, x, times, 0.5, new SplittableRandom(2), Step.Callback.NONE);
+        assertEquals(a, b);
+        assertEquals(0, a.sub(Interpolant.denoised(MIXTURE, x, 0.9)).amaxNumber().doubleValue(), 1e-12);
+    }
+
     @Test
     void theCallbackSeesEveryStepInOrder() {
         List<Step> steps = new ArrayList<>();

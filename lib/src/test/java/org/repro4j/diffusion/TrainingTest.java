@@ -180,8 +180,8 @@ class TrainingTest {
 
     @Test
     void badInputsAreRejectedNamingTheField() {
-        var e = assertThrows(IllegalArgumentException.class, () -> TimeMlp.create(2, List.of(8), 0, new Adam(1e-3), 1));
-        assertEquals("frequencies: expected at least 1, got 0", e.getMessage());
+        var e = assertThrows(IllegalArgumentException.class, () -> TimeMlp.create(2, List.of(8), -1, new Adam(1e-3), 1));
+        assertEquals("frequencies: expected at least 0, got -1", e.getMessage());
         TimeMlp net = net(9);
         INDArray x = DATA.sample(4, new SplittableRandom(9));
         e = assertThrows(IllegalArgumentException.class, () -> EPS.denoiser(net).denoise(x, 0));

@@ -121,6 +121,19 @@ class PlotsTest extends HeadlessTest {
     }
 
     @Test
+    void aPanelIsSquareWithFixedAxesAndNoLegend() {
+        XYChart chart = Plots.panel("ODE", Nd4j.createFromArray(new float[][] {{1, 2}, {3, 4}}), 300, 5);
+        assertEquals(300, chart.getWidth());
+        assertEquals(300, chart.getHeight());
+        assertEquals(-5.0, chart.getStyler().getXAxisMin());
+        assertEquals(5.0, chart.getStyler().getYAxisMax());
+        assertFalse(chart.getStyler().isLegendVisible());
+        assertArrayEquals(new double[] {1, 3}, chart.getSeriesMap().get("ODE").getXData());
+        var e = assertThrows(IllegalArgumentException.class, () -> Plots.panel("x", Nd4j.zeros(2, 2), 300, 0));
+        assertEquals("limit: expected a positive value, got 0.0", e.getMessage());
+    }
+
+    @Test
     void scatterRejectsPointsThatAreNotPairs() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Plots.scatter("data", Nd4j.zeros(4, 3)));
