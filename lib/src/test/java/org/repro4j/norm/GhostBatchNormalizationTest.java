@@ -14,8 +14,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -24,9 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -34,37 +30,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 class GhostBatchNormalizationTest {
 
-    /** Dense 5 -> 6 (tanh), then {@code norm}, then a softmax over 3 classes. */
-    private static MultiLayerNetwork net(Layer norm, DataType dataType, IUpdater updater) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(11).dataType(dataType).updater(updater).list()
-                .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
-                .layer(norm)
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(5)).build();
-        var net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
-    }
-
-    private static INDArray features(DataType dataType, long... shape) {
-        Nd4j.getRandom().setSeed(5);
-        return Nd4j.randn(dataType, shape).muli(2).addi(1);
-    }
-
-    private static INDArray labels(DataType dataType, int n) {
-        INDArray y = Nd4j.zeros(dataType, n, 3);
-        for (int i = 0; i < n; i++) {
-            y.putScalar(i, i % 3, 1);
-        }
-        return y;
-    }
-
     @Test
     void oneGhostBatchEqualsBatchNorm() {
-        var bn = net(new BatchNormalization.Builder().useLogStd(false).build(), DataType.FLOAT, new Sgd(0.1));
-        var ghost = net(new GhostBatchNormalization(64), DataType.FLOAT, new Sgd(0.1));
+        var bn = NormNets.dense(new BatchNormalization.Builder().useLogStd(false).build(), DataType.FLOAT, new Sgd(0.1));
+        var ghost = NormNets.dense(new GhostBatchNormalization(64), DataType.FLOAT, new Sgd(0.1));
         assertEquals(bn.params(), ghost.params(), "same initial parameters");
-        INDArray x = features(DataType.FLOAT, 12, 5), y = labels(DataType.FLOAT, 12);
+        INDArray x = NormNets.features(DataType.FLOAT, 12, 5), y = NormNets.labels(DataType.FLOAT, 12);
         INDArray expected = bn.feedForward(x, true).get(2), actual = ghost.feedForward(x, true).get(2);
         assertEquals(0, expected.sub(actual).amaxNumber().doubleValue(), 1e-5, "training-mode output");
         for (int step = 0; step < 5; step++) {
@@ -78,8 +49,8 @@ class GhostBatchNormalizationTest {
 
     @Test
     void normalisesEachGhostBatchWithItsOwnStatistics() {
-        var net = net(new GhostBatchNormalization(4), DataType.FLOAT, new Sgd(0.1));
-        INDArray x = features(DataType.FLOAT, 12, 5);
+        var net = NormNets.dense(new GhostBatchNormalization(4), DataType.FLOAT, new Sgd(0.1));
+        INDArray x = NormNets.features(DataType.FLOAT, 12, 5);
         var activations = net.feedForward(x, true);
         INDArray in = activations.get(1), out = activations.get(2);
         for (int start = 0; start < 12; start += 4) {
@@ -93,22 +64,11 @@ class GhostBatchNormalizationTest {
         assertTrue(whole.sub(out).amaxNumber().doubleValue() > 0.1, "the batch is not normalised as one");
     }
 
-    /** Runs {@code check} with ND4J's default floating-point type set to double, as DL4J's gradient check needs. */
-    private static void inDoublePrecision(Runnable check) {
-        DataType before = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            check.run();
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
-    }
-
     @Test
     void gradientsMatchFiniteDifferences() {
-        inDoublePrecision(() -> {
-        var net = net(new GhostBatchNormalization(4), DataType.DOUBLE, new NoOp());
-        INDArray x = features(DataType.DOUBLE, 10, 5), y = labels(DataType.DOUBLE, 10);  // ghost batches 4, 4, 2
+        NormNets.inDoublePrecision(() -> {
+        var net = NormNets.dense(new GhostBatchNormalization(4), DataType.DOUBLE, new NoOp());
+        INDArray x = NormNets.features(DataType.DOUBLE, 10, 5), y = NormNets.labels(DataType.DOUBLE, 10);  // ghost batches 4, 4, 2
         assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
                 .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8).excludeParams(Set.of("1_mean", "1_var"))));
         });
@@ -116,7 +76,7 @@ class GhostBatchNormalizationTest {
 
     @Test
     void convolutionalGhostBatchesArePerChannel() {
-        inDoublePrecision(() -> {
+        NormNets.inDoublePrecision(() -> {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.DOUBLE).updater(new NoOp()).list()
                 .layer(new ConvolutionLayer.Builder(2, 2).nOut(3).activation(Activation.TANH).build())
                 .layer(new GhostBatchNormalization(3))
@@ -124,7 +84,7 @@ class GhostBatchNormalizationTest {
                 .setInputType(InputType.convolutional(4, 4, 2)).build();
         var net = new MultiLayerNetwork(conf);
         net.init();
-        INDArray x = features(DataType.DOUBLE, 6, 2, 4, 4), y = labels(DataType.DOUBLE, 6);
+        INDArray x = NormNets.features(DataType.DOUBLE, 6, 2, 4, 4), y = NormNets.labels(DataType.DOUBLE, 6);
         INDArray out = net.feedForward(x, true).get(2);
         for (int start = 0; start < 6; start += 3) {
             INDArray ghost = out.get(NDArrayIndex.interval(start, start + 3));
@@ -137,8 +97,8 @@ class GhostBatchNormalizationTest {
 
     @Test
     void testTimeUsesTheRunningStatistics() {
-        var net = net(new GhostBatchNormalization(4), DataType.FLOAT, new Sgd(0.1));
-        INDArray x = features(DataType.FLOAT, 12, 5), y = labels(DataType.FLOAT, 12);
+        var net = NormNets.dense(new GhostBatchNormalization(4), DataType.FLOAT, new Sgd(0.1));
+        INDArray x = NormNets.features(DataType.FLOAT, 12, 5), y = NormNets.labels(DataType.FLOAT, 12);
         for (int step = 0; step < 3; step++) {
             net.fit(x, y);
         }
@@ -150,7 +110,7 @@ class GhostBatchNormalizationTest {
 
     @Test
     void savesAndRestoresWithItsGhostSize(@TempDir Path dir) throws Exception {
-        var net = net(new GhostBatchNormalization(4), DataType.FLOAT, new Sgd(0.1));
+        var net = NormNets.dense(new GhostBatchNormalization(4), DataType.FLOAT, new Sgd(0.1));
         File file = dir.resolve("net.zip").toFile();
         ModelSerializer.writeModel(net, file, true);
         var restored = ModelSerializer.restoreMultiLayerNetwork(file, true);

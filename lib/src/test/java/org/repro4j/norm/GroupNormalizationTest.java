@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -24,7 +23,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
@@ -47,30 +45,6 @@ class GroupNormalizationTest {
                 .setInputType(InputType.convolutional(size, size, 2)).build());
         net.init();
         return net;
-    }
-
-    /** Dense 5 -> 6 (tanh), then {@code norm}, then a softmax over 3 classes. */
-    private static MultiLayerNetwork denseNet(GroupNormalization norm, DataType dataType, IUpdater updater) {
-        var net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(11).dataType(dataType).updater(updater).list()
-                .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
-                .layer(norm)
-                .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(5)).build());
-        net.init();
-        return net;
-    }
-
-    private static INDArray features(DataType dataType, long... shape) {
-        Nd4j.getRandom().setSeed(5);
-        return Nd4j.randn(dataType, shape).muli(2).addi(1);
-    }
-
-    private static INDArray labels(DataType dataType, int n) {
-        INDArray y = Nd4j.zeros(dataType, n, 3);
-        for (int i = 0; i < n; i++) {
-            y.putScalar(i, i % 3, 1);
-        }
-        return y;
     }
 
     /** Gamma and beta set to distinct values, so the tests see them act per channel. */
@@ -101,7 +75,7 @@ class GroupNormalizationTest {
     void groupsEqualToChannelsIsInstanceNorm() {
         var net = convNet(new GroupNormalization(6), DataType.DOUBLE);
         setGammaBeta(net, DataType.DOUBLE);
-        INDArray x = features(DataType.DOUBLE, 4, 2, 5, 5);
+        INDArray x = NormNets.features(DataType.DOUBLE, 4, 2, 5, 5);
         var activations = net.feedForward(x, true);
         INDArray in = activations.get(1), out = activations.get(2);
         // instance norm (Ulyanov et al. 2016): each (example, channel) over its 4x4 positions
@@ -121,7 +95,7 @@ class GroupNormalizationTest {
     void oneGroupIsLayerNormOverChannelsAndPositions() {
         var net = convNet(new GroupNormalization(1), DataType.DOUBLE);
         setGammaBeta(net, DataType.DOUBLE);
-        INDArray x = features(DataType.DOUBLE, 4, 2, 5, 5);
+        INDArray x = NormNets.features(DataType.DOUBLE, 4, 2, 5, 5);
         var activations = net.feedForward(x, false);
         INDArray in = activations.get(1), out = activations.get(2);
         // layer norm (Ba et al. 2016) over each example's (C, H, W)
@@ -141,7 +115,7 @@ class GroupNormalizationTest {
     void threeGroupsNormaliseConsecutiveChannelPairs() {
         var net = convNet(new GroupNormalization(3), DataType.DOUBLE);
         setGammaBeta(net, DataType.DOUBLE);
-        INDArray x = features(DataType.DOUBLE, 3, 2, 5, 5);
+        INDArray x = NormNets.features(DataType.DOUBLE, 3, 2, 5, 5);
         var activations = net.feedForward(x, true);
         INDArray expected = byHand(activations.get(1), net.getParam("1_gamma"), net.getParam("1_beta"), 2);
         assertEquals(0, expected.sub(activations.get(2)).amaxNumber().doubleValue(), 1e-12);
@@ -149,9 +123,9 @@ class GroupNormalizationTest {
 
     @Test
     void denseFeaturesAreSplitIntoGroups() {
-        var net = denseNet(new GroupNormalization(2), DataType.DOUBLE, new Sgd(0.1));
+        var net = NormNets.dense(new GroupNormalization(2), DataType.DOUBLE, new Sgd(0.1));
         setGammaBeta(net, DataType.DOUBLE);
-        INDArray x = features(DataType.DOUBLE, 5, 5);
+        INDArray x = NormNets.features(DataType.DOUBLE, 5, 5);
         var activations = net.feedForward(x, true);
         // features 0-2 and 3-5 of each example normalised separately
         INDArray expected = byHand(activations.get(1), net.getParam("1_gamma"), net.getParam("1_beta"), 3);
@@ -161,30 +135,19 @@ class GroupNormalizationTest {
     @Test
     void anExamplesOutputDoesNotDependOnItsBatch() {
         var net = convNet(new GroupNormalization(2), DataType.FLOAT);
-        INDArray x = features(DataType.FLOAT, 6, 2, 5, 5);
+        INDArray x = NormNets.features(DataType.FLOAT, 6, 2, 5, 5);
         INDArray alone = net.feedForward(x.get(NDArrayIndex.interval(0, 1)), true).get(2);
         INDArray inBatch = net.feedForward(x, true).get(2).get(NDArrayIndex.interval(0, 1));
         assertEquals(0, alone.sub(inBatch).amaxNumber().doubleValue(), 1e-6);
     }
 
-    /** Runs {@code check} with ND4J's default floating-point type set to double, as DL4J's gradient check needs. */
-    private static void inDoublePrecision(Runnable check) {
-        DataType before = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            check.run();
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
-    }
-
     @Test
     void convolutionalGradientsMatchFiniteDifferences() {
-        inDoublePrecision(() -> {
+        NormNets.inDoublePrecision(() -> {
             for (int groups : new int[] {1, 3, 6}) {
                 var net = convNet(new GroupNormalization(groups), DataType.DOUBLE, 3);  // 6 x 2 x 2 activations
                 setGammaBeta(net, DataType.DOUBLE);
-                INDArray x = features(DataType.DOUBLE, 4, 2, 3, 3), y = labels(DataType.DOUBLE, 4);
+                INDArray x = NormNets.features(DataType.DOUBLE, 4, 2, 3, 3), y = NormNets.labels(DataType.DOUBLE, 4);
                 assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
                         .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)), "groups " + groups);
             }
@@ -193,10 +156,10 @@ class GroupNormalizationTest {
 
     @Test
     void denseGradientsMatchFiniteDifferences() {
-        inDoublePrecision(() -> {
-            var net = denseNet(new GroupNormalization(2), DataType.DOUBLE, new NoOp());
+        NormNets.inDoublePrecision(() -> {
+            var net = NormNets.dense(new GroupNormalization(2), DataType.DOUBLE, new NoOp());
             setGammaBeta(net, DataType.DOUBLE);
-            INDArray x = features(DataType.DOUBLE, 7, 5), y = labels(DataType.DOUBLE, 7);
+            INDArray x = NormNets.features(DataType.DOUBLE, 7, 5), y = NormNets.labels(DataType.DOUBLE, 7);
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(x).labels(y)
                     .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)));
         });
@@ -204,8 +167,8 @@ class GroupNormalizationTest {
 
     @Test
     void trainingMovesGammaAndBeta() {
-        var net = denseNet(new GroupNormalization(3), DataType.FLOAT, new Sgd(0.1));
-        INDArray x = features(DataType.FLOAT, 12, 5), y = labels(DataType.FLOAT, 12);
+        var net = NormNets.dense(new GroupNormalization(3), DataType.FLOAT, new Sgd(0.1));
+        INDArray x = NormNets.features(DataType.FLOAT, 12, 5), y = NormNets.labels(DataType.FLOAT, 12);
         INDArray before = net.params().dup();
         net.fit(x, y);
         assertEquals(List.of("0_W", "0_b", "1_gamma", "1_beta", "2_W", "2_b"), List.copyOf(net.paramTable().keySet()));
@@ -230,7 +193,7 @@ class GroupNormalizationTest {
         var restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
         assertEquals(net.getLayerWiseConfigurations(), restored.getLayerWiseConfigurations());
         assertEquals(net.params(), restored.params());
-        INDArray x = features(DataType.FLOAT, 2, 2, 5, 5);
+        INDArray x = NormNets.features(DataType.FLOAT, 2, 2, 5, 5);
         assertEquals(net.output(x), restored.output(x));
     }
 
