@@ -74,7 +74,8 @@ public final class Filters {
             INDArray mask = masks.get(key);
             double[] norms = norms(Transforms.abs(net.getParam(key).castTo(DataType.DOUBLE), true).muli(mask.castTo(DataType.DOUBLE)));
             int filters = norms.length;
-            int[] alive = IntStream.range(0, filters).filter(j -> filterOf(mask, j).sumNumber().doubleValue() > 0).toArray();
+            double[] keptWeights = norms(mask.castTo(DataType.DOUBLE));
+            int[] alive = IntStream.range(0, filters).filter(j -> keptWeights[j] > 0).toArray();
             long kept = Math.round(fraction * filters);
             if (!(fraction > 0 && fraction <= 1) || kept < 1 || kept > alive.length) {
                 throw new IllegalArgumentException("keep['" + key + "']: expected a fraction keeping between 1 and the "
@@ -98,7 +99,7 @@ public final class Filters {
         return Masks.of(net, masks);
     }
 
-    /** The L1 norm of each filter of the absolute, masked weights {@code abs}. */
+    /** The sum over each filter of {@code abs} (absolute masked weights: the L1 norms; a mask: the weights kept). */
     private static double[] norms(INDArray abs) {
         return (abs.rank() == 4 ? abs.sum(1, 2, 3) : abs.sum(0)).data().asDouble();
     }

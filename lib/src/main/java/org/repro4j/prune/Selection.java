@@ -26,7 +26,7 @@ public final class Selection {
      * @param density fraction of all prunable weights to keep, in (0, current.density()]
      */
     public static Masks global(Model net, Masks current, Map<String, INDArray> scores, double density) {
-        checkDensity("density", density, current.density());
+        checkDensity("density", density, current.density(), false);
         long keep = Math.round(density * current.size());
         var layers = new LinkedHashMap<String, Layer>();
         var all = new double[(int) current.remaining()];
@@ -62,19 +62,17 @@ public final class Selection {
                 masks.put(key, current.get(key));
                 continue;
             }
-            if (!(density >= 0 && density <= current.density(key) + 1e-12)) {  // 0 empties the layer (a collapsed mask's density)
-                throw new IllegalArgumentException("densities['" + key + "']: expected a density in [0, " + current.density(key)
-                        + "] (pruning cannot revive weights), got " + density);
-            }
+            checkDensity("densities['" + key + "']", density, current.density(key), true);  // 0: a collapsed layer
             Layer layer = Layer.read(current, scores, key);
             masks.put(key, layer.select(Threshold.of(layer.alive(), Math.round(density * current.size(key)))));
         }
         return Masks.of(net, masks);
     }
 
-    static void checkDensity(String field, double density, double current) {
-        if (!(density > 0 && density <= current + 1e-12)) {
-            throw new IllegalArgumentException(field + ": expected a density in (0, " + current
+    /** @param zeroAllowed whether 0 (emptying the layer) is a valid density */
+    static void checkDensity(String field, double density, double current, boolean zeroAllowed) {
+        if (!((zeroAllowed ? density >= 0 : density > 0) && density <= current + 1e-12)) {
+            throw new IllegalArgumentException(field + ": expected a density in " + (zeroAllowed ? "[0, " : "(0, ") + current
                     + "] (pruning cannot revive weights), got " + density);
         }
     }

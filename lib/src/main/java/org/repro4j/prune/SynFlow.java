@@ -66,7 +66,7 @@ public final class SynFlow {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds: expected at least 1, got " + rounds);
         }
-        Selection.checkDensity("density", density, current.density());
+        Selection.checkDensity("density", density, current.density(), false);
         Model copy = linearised(net, current);
         Map<String, INDArray> weights = absoluteWeights(copy, current);
         double start = current.density();
