@@ -118,19 +118,35 @@ public final class TimeMlp {
     }
 
     /**
-     * One optimiser step on the mean over the batch of weight_i * |F(x_i, c_i) - target_i|^2 / 2
-     * (all weights 1 when {@code weights} is null), and returns that loss before the step.
+     * One optimiser step on the mean over the batch of weight_i * |F(x_i, c_i) - target_i|^2 / d (all weights 1
+     * when {@code weights} is null; for d = 2 the loss is |F - target|^2 / 2), and returns that loss before the step.
+     *
+     * <p>Without weights this is DL4J's mean squared error. With weights it is not DL4J's label mask, which
+     * does not weight the gradient row by row (measured: the step then follows neither the weighted loss
+     * nor its square); instead the step fits the moved target F + w_i (target_i - F) with F the output at
+     * the current parameters, whose squared-error gradient 2 (F - target') / d is exactly the weighted one,
+     * 2 w_i (F - target_i) / d. That costs one more forward pass.
      */
     public double fit(INDArray x, INDArray c, INDArray target, INDArray weights) {
         if (target.rank() != 2 || target.rows() != x.rows() || target.columns() != dim) {
             throw new IllegalArgumentException("target: expected shape [" + x.rows() + ", " + dim + "], got "
                     + Arrays.toString(target.shape()));
         }
-        // DL4J's MSE is |F - target|^2 / d a row, with gradient 2 (F - target) / d: the factor d / 2 makes it the loss above.
-        INDArray mask = (weights == null ? Nd4j.ones(DataType.DOUBLE, x.rows(), 1) : weights.castTo(DataType.DOUBLE)
-                .reshape(x.rows(), 1)).muli(dim / 2.0);
-        net.fit(new DataSet(input(x, c), target, null, mask.castTo(net.getLayerWiseConfigurations().getDataType())));
-        return net.score();
+        if (weights != null && weights.length() != x.rows()) {
+            throw new IllegalArgumentException("weights: expected one weight a row, " + x.rows() + ", got " + weights.length());
+        }
+        DataType type = net.getLayerWiseConfigurations().getDataType();
+        INDArray input = input(x, c);
+        if (weights == null) {
+            net.fit(new DataSet(input, target.castTo(type)));
+            return net.score();
+        }
+        INDArray out = net.output(input);
+        INDArray error = target.castTo(type).sub(out);
+        INDArray w = weights.castTo(type).reshape(x.rows(), 1);
+        double loss = error.mul(error).sum(1).reshape(x.rows(), 1).muli(w).meanNumber().doubleValue() / dim;
+        net.fit(new DataSet(input, out.addi(error.muliColumnVector(w))));
+        return loss;
     }
 
     private INDArray input(INDArray x, INDArray c) {

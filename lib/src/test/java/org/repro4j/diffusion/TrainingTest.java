@@ -9,8 +9,11 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
 
 class TrainingTest {
 
@@ -125,7 +128,7 @@ class TrainingTest {
     /** The index of (sigma_i, sigma_{i+1}) has the probability of ln sigma in [ln sigma_i, ln sigma_{i+1}) under N(-1.1, 2^2), renormalised. */
     @Test
     void gridIndicesFollowTheLognormal() {
-        double[] grid = reversedKarras(11);
+        double[] grid = ConsistencyTraining.Recipe.paper(ConsistencyTraining.Distance.PSEUDO_HUBER).grid(0, 1000);
         int n = 40_000;
         int[] counts = new int[grid.length - 1];
         for (int i : ConsistencyTraining.indices(grid, n, new SplittableRandom(7))) {
@@ -153,29 +156,49 @@ class TrainingTest {
         return sum;
     }
 
-    static double[] reversedKarras(int levels) {
-        double[] descending = Schedules.karras(levels, 0.002, 80, 7);
-        double[] grid = new double[levels];
-        for (int i = 0; i < levels; i++) {
-            grid[i] = descending[levels - 1 - i];
-        }
-        return grid;
-    }
-
+    /**
+     * A fit step with plain SGD moves every parameter by -lr times the gradient of the documented loss,
+     * mean_i w_i |F(x_i, c_i) - t_i|^2 / d, unweighted and weighted, in d = 3 (where DL4J's label mask
+     * would not give it), checked against central differences in double precision.
+     */
     @Test
-    void consistencyTrainingStepsAreFiniteAndReproducible() {
-        Preconditioning f = Preconditioning.consistency(0.5, 0.002);
-        double[] losses = new double[2];
-        for (int run = 0; run < 2; run++) {
-            TimeMlp net = net(8);
-            var random = new SplittableRandom(8);
-            for (int k = 0; k < 20; k++) {
-                losses[run] = ConsistencyTraining.step(net, f, DATA.sample(128, random),
-                        reversedKarras(ConsistencyTraining.levels(k, 20, 10, 1280)), random);
+    void aFitStepFollowsTheGradientOfTheWeightedLoss() {
+        double lr = 0.01;
+        TimeMlp net = TimeMlp.of(TimeMlp.create(3, List.of(8), 2, new Sgd(lr), 3).network().convertDataType(DataType.DOUBLE), 2);
+        INDArray theta = net.network().params().dup();
+        var random = new SplittableRandom(3);
+        INDArray x = Batches.gaussian(new long[] {6, 3}, random).castTo(DataType.DOUBLE);
+        INDArray c = Batches.gaussian(new long[] {6}, random).castTo(DataType.DOUBLE);
+        INDArray t = Batches.gaussian(new long[] {6, 3}, random).castTo(DataType.DOUBLE);
+        INDArray w = Nd4j.createFromArray(1.0, 2, 3, 0.5, 1, 4);
+        TimeMlp probe = TimeMlp.of(net.network().clone(), 2);
+        for (INDArray weights : new INDArray[] {null, w}) {
+            String name = weights == null ? "unweighted" : "weighted";
+            net.network().setParams(theta.dup());
+            double returned = net.fit(x, c, t, weights);
+            assertEquals(weightedLoss(net(theta, probe), x, c, t, weights), returned, 1e-10, name + " loss");
+            INDArray step = net.network().params().sub(theta);
+            double h = 1e-6;
+            for (int j = 0; j < theta.length(); j++) {
+                INDArray plus = theta.dup();
+                plus.putScalar(j, theta.getDouble(j) + h);
+                INDArray minus = theta.dup();
+                minus.putScalar(j, theta.getDouble(j) - h);
+                double gradient = (weightedLoss(net(plus, probe), x, c, t, weights) - weightedLoss(net(minus, probe), x, c, t, weights)) / (2 * h);
+                assertEquals(-lr * gradient, step.getDouble(j), 1e-9 + 1e-6 * Math.abs(lr * gradient), name + ": parameter " + j);
             }
         }
-        assertTrue(Double.isFinite(losses[0]) && losses[0] > 0, "loss " + losses[0]);
-        assertEquals(losses[0], losses[1]);
+    }
+
+    private static TimeMlp net(INDArray params, TimeMlp probe) {
+        probe.network().setParams(params.dup());
+        return probe;
+    }
+
+    private static double weightedLoss(TimeMlp net, INDArray x, INDArray c, INDArray t, INDArray w) {
+        INDArray d = net.output(x, c).sub(t);
+        INDArray rows = d.mul(d).sum(1).div(x.columns());
+        return (w == null ? rows : rows.mul(w)).meanNumber().doubleValue();
     }
 
     @Test
