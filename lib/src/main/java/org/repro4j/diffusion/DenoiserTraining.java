@@ -17,8 +17,8 @@ import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * The training loop of a {@link TimeMlp} on the denoising regression of {@link Objectives#step}, as a
- * resumable run of the {@link ResultsStore} ({@link Runs#runOrLoad(Hparams, ResultsStore, Supplier, long, Table,
+ * The training loop of a {@link TimeMlp} on the denoising regression of {@link Objectives#step} or another
+ * {@link Objective} (consistency training), as a resumable run of the {@link ResultsStore} ({@link Runs#runOrLoad(Hparams, ResultsStore, Supplier, long, Table,
  * PrintStream, Runs.Training)}): a finished run loads without training, an interrupted or killed one resumes
  * from its last checkpoint (parameters, Adam's moments and the iteration count that drives a learning-rate
  * schedule) and ends with the parameters and metrics of an uninterrupted run.
@@ -44,6 +44,22 @@ public final class DenoiserTraining {
     @FunctionalInterface
     public interface Levels {
         double[] sample(int n, RandomGenerator random);
+    }
+
+    /**
+     * One optimiser step of a training objective on the batch {@code x0} at iteration {@code iteration}
+     * (from 0) of the run, drawing its noise from {@code random}; returns the batch's loss before the step.
+     * {@link #denoising} is the regression of {@link Objectives#step}; {@link ConsistencyTraining#objective}
+     * is consistency training, whose grid follows the iteration.
+     */
+    @FunctionalInterface
+    public interface Objective {
+        double step(TimeMlp net, INDArray x0, long iteration, RandomGenerator random);
+    }
+
+    /** The denoising regression of {@link Objectives#step} with a level a row drawn by {@code levels}. */
+    public static Objective denoising(Preconditioning preconditioning, Levels levels) {
+        return (net, x0, iteration, random) -> Objectives.step(net, preconditioning, x0, levels.sample((int) x0.rows(), random), random);
     }
 
     /**
@@ -91,9 +107,15 @@ public final class DenoiserTraining {
      */
     public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<TimeMlp> init, Preconditioning preconditioning,
                                 Data data, Levels levels, Options options, PrintStream out) {
+        return runOrLoad(hparams, store, init, denoising(preconditioning, levels), data, options, out);
+    }
+
+    /** As {@link #runOrLoad(Hparams, ResultsStore, Supplier, Preconditioning, Data, Levels, Options, PrintStream)}, for any objective. */
+    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<TimeMlp> init, Objective objective, Data data,
+                                Options options, PrintStream out) {
         return Runs.runOrLoad(hparams, store, () -> init.get().network(), options.iterations(), emptyHistory(), out,
                 (net, history, checkpoint) -> fit(TimeMlp.of((MultiLayerNetwork) net, frequenciesOf((MultiLayerNetwork) net)),
-                        preconditioning, data, levels, options, out, history, checkpoint));
+                        objective, data, options, out, history, checkpoint));
     }
 
     /** The trained {@link TimeMlp} of a run of {@link #runOrLoad}. */
@@ -111,8 +133,8 @@ public final class DenoiserTraining {
      * @throws TrainingInterruptedException if the thread is interrupted (checked before every iteration)
      * @throws IllegalStateException        if the loss becomes NaN or infinite, naming the iteration
      */
-    public static Table fit(TimeMlp net, Preconditioning preconditioning, Data data, Levels levels, Options options,
-                            PrintStream out, Table history, Runs.Checkpoint checkpoint) {
+    public static Table fit(TimeMlp net, Objective objective, Data data, Options options, PrintStream out, Table history,
+                            Runs.Checkpoint checkpoint) {
         MultiLayerNetwork network = net.network();
         long iteration = network.getIterationCount();
         long total = options.iterations();
@@ -129,7 +151,7 @@ public final class DenoiserTraining {
             }
             var random = new SplittableRandom(options.seed() * 1_000_003L + iteration + 1);
             INDArray x0 = data.sample(options.batchSize(), random);
-            double loss = Objectives.step(net, preconditioning, x0, levels.sample(options.batchSize(), random), random);
+            double loss = objective.step(net, x0, iteration, random);
             iteration++;
             if (!Double.isFinite(loss)) {
                 throw new IllegalStateException("loss is " + loss + " at iteration " + iteration);

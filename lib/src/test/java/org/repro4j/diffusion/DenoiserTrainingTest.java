@@ -126,8 +126,8 @@ class DenoiserTrainingTest {
     void theLossFallsOnATinyProblem() {
         TimeMlp net = TimeMlp.create(2, List.of(64, 64), 0, Activation.RELU, new Adam(3e-3), 1);
         double before = heldOutLoss(Preconditioning.velocity().denoiser(net));
-        Table history = DenoiserTraining.fit(net, Preconditioning.velocity(), InterpolantTest.MIXTURE::sample,
-                Objectives::interpolantSigmas, new DenoiserTraining.Options(200, 256, 1, 50), new PrintStream(OutputStream.nullOutputStream()),
+        Table history = DenoiserTraining.fit(net, DenoiserTraining.denoising(Preconditioning.velocity(), Objectives::interpolantSigmas),
+                InterpolantTest.MIXTURE::sample, new DenoiserTraining.Options(200, 256, 1, 50), new PrintStream(OutputStream.nullOutputStream()),
                 DenoiserTraining.emptyHistory(), null);
         double after = heldOutLoss(Preconditioning.velocity().denoiser(net));
         double floor = heldOutLoss(InterpolantTest.MIXTURE);
@@ -147,8 +147,8 @@ class DenoiserTrainingTest {
         long[] seeds = {5, 5, 6};
         for (int i = 0; i < 3; i++) {
             TimeMlp net = init();
-            DenoiserTraining.fit(net, Preconditioning.velocity(), InterpolantTest.MIXTURE::sample, Objectives::interpolantSigmas,
-                    new DenoiserTraining.Options(6, 32, seeds[i], 3), quiet, DenoiserTraining.emptyHistory(), null);
+            DenoiserTraining.fit(net, DenoiserTraining.denoising(Preconditioning.velocity(), Objectives::interpolantSigmas),
+                    InterpolantTest.MIXTURE::sample, new DenoiserTraining.Options(6, 32, seeds[i], 3), quiet, DenoiserTraining.emptyHistory(), null);
             params[i] = net.network().params();
         }
         assertEquals(params[0], params[1]);
