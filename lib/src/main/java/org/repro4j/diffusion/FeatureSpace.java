@@ -25,7 +25,7 @@ import tech.tablesaw.api.Table;
  * as FID does with Inception-v3's pool features (Heusel et al. 2017, section 3).
  *
  * <p>On Fashion-MNIST this score is called {@value #NAME} ("Fashion-MNIST Fréchet distance"). It is
- * <b>not</b> FID: the features come from a Conv-2-like net trained here (see {@link Classifier}), not from
+ * <b>not</b> FID: the features come from a Conv-2-like net trained here (see {@link FeatureClassifier}), not from
  * Inception, so its values compare only with other {@value #NAME} values of the same classifier, never with
  * published FIDs. The classifier is trained once per results store (the data root's, for
  * {@link #fashionMnist()}) under fixed hyperparameters and loaded on every later call.
@@ -46,10 +46,10 @@ public final class FeatureSpace {
      * @param dataset   the training set's name
      * @param trainSize its number of images
      */
-    public record Classifier(String dataset, int trainSize, List<Integer> blocks, List<Integer> dense, int epochs,
+    public record FeatureClassifier(String dataset, int trainSize, List<Integer> blocks, List<Integer> dense, int epochs,
                              int batchSize, double lr, long seed) implements Hparams {
 
-        public Classifier {
+        public FeatureClassifier {
             blocks = List.copyOf(blocks);
             dense = List.copyOf(dense);
             if (dense.isEmpty()) {
@@ -58,21 +58,21 @@ public final class FeatureSpace {
         }
 
         /** The fixed classifier for {@code train}: Conv-2 at width 8 ([8] blocks, one dense layer of 128), 2 epochs of batch 128, Adam 1e-3. */
-        public static Classifier of(Dataset train) {
-            return new Classifier(train.name(), train.size(), List.of(8), List.of(128), 2, 128, 1e-3, 1);
+        public static FeatureClassifier of(Dataset train) {
+            return new FeatureClassifier(train.name(), train.size(), List.of(8), List.of(128), 2, 128, 1e-3, 1);
         }
 
         @Override
         public Hparams defaults() {
-            return new Classifier("Fashion-MNIST train", 60_000, List.of(8), List.of(128), 2, 128, 1e-3, 1);
+            return new FeatureClassifier("Fashion-MNIST train", 60_000, List.of(8), List.of(128), 2, 128, 1e-3, 1);
         }
     }
 
-    private final Classifier hparams;
+    private final FeatureClassifier hparams;
     private final Run run;
     private final int inputs;
 
-    private FeatureSpace(Classifier hparams, Run run, int inputs) {
+    private FeatureSpace(FeatureClassifier hparams, Run run, int inputs) {
         this.hparams = hparams;
         this.run = run;
         this.inputs = inputs;
@@ -89,13 +89,13 @@ public final class FeatureSpace {
     }
 
     /**
-     * The feature space of {@link Classifier#of(Dataset) the fixed classifier} trained on {@code train} and
+     * The feature space of {@link FeatureClassifier#of(Dataset) the fixed classifier} trained on {@code train} and
      * evaluated on {@code test}: loaded from {@code store} when it holds the finished run, else trained and kept there.
      *
      * @param out where training progress (or "loaded finished run") is printed
      */
     public static FeatureSpace of(ResultsStore store, Dataset train, Dataset test, PrintStream out) {
-        Classifier hparams = Classifier.of(train);
+        FeatureClassifier hparams = FeatureClassifier.of(train);
         Run run = Runs.runOrLoad(hparams, store,
                 () -> Models.conv(train.channels(), train.height(), train.width(), hparams.blocks(), hparams.dense(),
                         train.numClasses(), new Adam(hparams.lr()), hparams.seed()),
@@ -105,7 +105,7 @@ public final class FeatureSpace {
     }
 
     /** The classifier's hyperparameters. */
-    public Classifier hparams() {
+    public FeatureClassifier hparams() {
         return hparams;
     }
 

@@ -62,7 +62,7 @@ class FeatureSpaceTest {
         assertTrue(second.run().loaded(), "the second call trains nothing");
         assertEquals(first.features(test.features()), second.features(test.features()));
         assertEquals(first.testAccuracy(), second.testAccuracy());
-        assertEquals(root.resolve("classifier").resolve(FeatureSpace.Classifier.of(train).hash()), second.run().folder());
+        assertEquals(root.resolve("feature-classifier").resolve(FeatureSpace.FeatureClassifier.of(train).hash()), second.run().folder());
     }
 
     /** The features are the last hidden layer: the output layer applied to them gives the network's output. */
@@ -86,8 +86,8 @@ class FeatureSpaceTest {
     void theClassifiersHyperparametersAreFixedAndNamedByTheirData() {
         Dataset train = halves("halves", 40, 1);
         assertEquals("{\"batchSize\":128,\"blocks\":[8],\"dataset\":\"halves\",\"dense\":[128],\"epochs\":2,\"lr\":0.001,"
-                + "\"seed\":1,\"trainSize\":40}", FeatureSpace.Classifier.of(train).json());
-        assertEquals("{\"dataset\":\"halves\",\"trainSize\":40}", FeatureSpace.Classifier.of(train).canonical());
+                + "\"seed\":1,\"trainSize\":40}", FeatureSpace.FeatureClassifier.of(train).json());
+        assertEquals("{\"dataset\":\"halves\",\"trainSize\":40}", FeatureSpace.FeatureClassifier.of(train).canonical());
     }
 
     @Test
@@ -97,7 +97,7 @@ class FeatureSpaceTest {
         e = assertThrows(IllegalArgumentException.class, () -> space.frechetDistance(Nd4j.zeros(DataType.FLOAT, 3, 784),
                 Nd4j.zeros(DataType.FLOAT, 3, 100)));
         assertEquals("images: expected shape [n, 784] with n >= 1 (pixels in [0, 1]), got [3, 100]", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new FeatureSpace.Classifier("x", 1, List.of(16), List.of(), 1, 1, 1e-3, 1));
+        e = assertThrows(IllegalArgumentException.class, () -> new FeatureSpace.FeatureClassifier("x", 1, List.of(16), List.of(), 1, 1, 1e-3, 1));
         assertEquals("dense: expected at least one hidden dense layer (the features), got none", e.getMessage());
     }
 }
