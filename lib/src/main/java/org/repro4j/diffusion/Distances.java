@@ -6,7 +6,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Distances between two samples of points [n, d] and [m, d], to score generated samples against data. */
 public final class Distances {
@@ -44,36 +43,52 @@ public final class Distances {
         int n = (int) samples.rows(), m = (int) training.rows();
         int[] index = new int[n];
         double[] distance = new double[n], cosine = new double[n];
+        // Every block is closed as soon as it is used: left to the garbage collector, whose heap these
+        // native arrays barely touch, 10,000 x 60,000 would pile up gigabytes before a collection.
         for (int from = 0; from < n; from += SAMPLE_CHUNK) {
             int to = Math.min(n, from + SAMPLE_CHUNK);
-            INDArray x = samples.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(DataType.DOUBLE);
-            INDArray xNorms = x.mul(x).sum(1).reshape(-1, 1);
             double[] best = new double[to - from];
             Arrays.fill(best, Double.POSITIVE_INFINITY);
-            for (int start = 0; start < m; start += TRAINING_CHUNK) {
-                int end = Math.min(m, start + TRAINING_CHUNK);
-                INDArray t = training.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).castTo(DataType.DOUBLE);
-                INDArray squared = x.mmul(t.transpose()).muli(-2).addiColumnVector(xNorms).addiRowVector(t.mul(t).sum(1));
-                int[] argMin = Nd4j.argMin(squared, 1).toIntVector();
-                double[] min = squared.min(1).toDoubleVector();
-                for (int i = 0; i < min.length; i++) {
-                    if (min[i] < best[i]) {
-                        best[i] = min[i];
-                        index[from + i] = start + argMin[i];
+            try (INDArray x = samples.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(DataType.DOUBLE);
+                 INDArray xx = squaredNorms(x)) {
+                for (int start = 0; start < m; start += TRAINING_CHUNK) {
+                    int end = Math.min(m, start + TRAINING_CHUNK);
+                    try (INDArray t = training.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).castTo(DataType.DOUBLE);
+                         INDArray tt = squaredNorms(t);
+                         INDArray squared = x.mmul(t.transpose()).muli(-2).addiColumnVector(xx.reshape(-1, 1)).addiRowVector(tt);
+                         INDArray argMinArray = Nd4j.argMin(squared, 1);
+                         INDArray minArray = squared.min(1)) {
+                        int[] argMin = argMinArray.toIntVector();
+                        double[] min = minArray.toDoubleVector();
+                        for (int i = 0; i < min.length; i++) {
+                            if (min[i] < best[i]) {
+                                best[i] = min[i];
+                                index[from + i] = start + argMin[i];
+                            }
+                        }
+                    }
+                }
+                // the reported numbers from the rows themselves, not from the expansion (which loses digits near 0)
+                try (INDArray t = training.getRows(Arrays.copyOfRange(index, from, to)).castTo(DataType.DOUBLE);
+                     INDArray gap = x.sub(t); INDArray product = x.mul(t); INDArray tt = squaredNorms(t)) {
+                    double[] l2 = gap.muli(gap).sum(1).toDoubleVector();
+                    double[] dot = product.sum(1).toDoubleVector();
+                    double[] xNorm2 = xx.toDoubleVector(), tNorm2 = tt.toDoubleVector();
+                    for (int i = 0; i < l2.length; i++) {
+                        distance[from + i] = Math.sqrt(l2[i]);
+                        cosine[from + i] = xNorm2[i] == 0 || tNorm2[i] == 0 ? Double.NaN : dot[i] / Math.sqrt(xNorm2[i] * tNorm2[i]);
                     }
                 }
             }
-            // the reported numbers from the rows themselves, not from the expansion (which loses digits near 0)
-            INDArray t = training.getRows(Arrays.copyOfRange(index, from, to)).castTo(DataType.DOUBLE);
-            double[] l2 = Transforms.pow(x.sub(t), 2, false).sum(1).toDoubleVector();
-            double[] dot = x.mul(t).sum(1).toDoubleVector();
-            double[] xx = xNorms.toDoubleVector(), tt = t.mul(t).sum(1).toDoubleVector();
-            for (int i = 0; i < l2.length; i++) {
-                distance[from + i] = Math.sqrt(l2[i]);
-                cosine[from + i] = xx[i] == 0 || tt[i] == 0 ? Double.NaN : dot[i] / Math.sqrt(xx[i] * tt[i]);
-            }
         }
         return new Nearest(index, distance, cosine);
+    }
+
+    /** The squared Euclidean norm of each row, without keeping the squared entries. */
+    private static INDArray squaredNorms(INDArray rows) {
+        try (INDArray squares = rows.mul(rows)) {
+            return squares.sum(1);
+        }
     }
 
     /**

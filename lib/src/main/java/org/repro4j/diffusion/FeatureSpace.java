@@ -2,7 +2,10 @@ package org.repro4j.diffusion;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -137,13 +140,20 @@ public final class FeatureSpace {
         var net = (MultiLayerNetwork) run.net();
         int penultimate = net.getnLayers() - 2;
         INDArray features = Nd4j.create(DataType.DOUBLE, images.rows(), dimension());
+        DataType netType = net.getLayerWiseConfigurations().getDataType();
         for (long from = 0; from < images.rows(); from += CHUNK) {
             long to = Math.min(images.rows(), from + CHUNK);
-            INDArray chunk = images.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(net.getLayerWiseConfigurations()
-                    .getDataType());
-            List<INDArray> activations = net.feedForwardToLayer(penultimate, chunk, false);
-            features.get(NDArrayIndex.interval(from, to), NDArrayIndex.all())
-                    .assign(activations.get(activations.size() - 1).castTo(DataType.DOUBLE));
+            INDArray rows = images.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()), input = rows.castTo(netType);
+            List<INDArray> activations = net.feedForwardToLayer(penultimate, input, false);
+            features.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).assign(activations.get(activations.size() - 1));
+            // the layers' outputs (and the cast copy, not the caller's rows) hold native memory: freed now
+            // rather than at some later collection, which 70,000 images would outrun by gigabytes
+            Set<INDArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+            owned.addAll(activations.subList(1, activations.size()));
+            if (input != rows) {
+                owned.add(input);
+            }
+            owned.forEach(INDArray::close);
         }
         return features;
     }

@@ -82,6 +82,19 @@ class FeatureSpaceTest {
         assertEquals(0, space.frechetDistance(test.features(), test.features()), 1e-9);
     }
 
+    /** Past one forward chunk of 500 rows, a row's features do not depend on the rows around it. */
+    @Test
+    void featuresOfManyImagesAreThoseOfEachImage() {
+        INDArray images = halves("many", 1_100, 3).features();
+        INDArray all = space.features(images);
+        assertEquals(1_100, all.rows());
+        for (int row : new int[] {0, 499, 500, 1_099}) {
+            INDArray alone = space.features(images.getRow(row, true));
+            assertTrue(alone.equalsWithEps(all.getRow(row, true), 1e-6), "row " + row);
+        }
+        assertEquals(images.getRow(7), halves("many", 1_100, 3).features().getRow(7), "the caller's images are left intact");
+    }
+
     @Test
     void theClassifiersHyperparametersAreFixedAndNamedByTheirData() {
         Dataset train = halves("halves", 40, 1);
