@@ -9,6 +9,8 @@
  * ({@link org.repro4j.diffusion.DenoiserTraining}) and
  * {@link org.repro4j.diffusion.ConsistencyTraining}; the {@link org.repro4j.diffusion.Interpolant}
  * drifts; {@link org.repro4j.diffusion.Toy2d} data with exact
- * {@link org.repro4j.diffusion.GaussianMixture} denoisers; and sample {@link org.repro4j.diffusion.Distances}.
+ * {@link org.repro4j.diffusion.GaussianMixture} denoisers; and sample {@link org.repro4j.diffusion.Distances}
+ * (sliced Wasserstein, MMD, the Fréchet distance, nearest training image), with the classifier
+ * {@link org.repro4j.diffusion.FeatureSpace} in which generated images are compared (FMNIST-FD, an FID-like score).
  */
 package org.repro4j.diffusion;

@@ -1,0 +1,116 @@
+package org.repro4j.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.repro4j.data.Dataset;
+import org.repro4j.experiment.ResultsStore;
+
+class FeatureSpaceTest {
+
+    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    @TempDir
+    static Path shared;
+
+    /** One feature space for the tests that only read it (training one takes seconds). */
+    private static FeatureSpace space;
+
+    @BeforeAll
+    static void trainOnce() {
+        space = FeatureSpace.of(new ResultsStore(shared), halves("halves", 40, 1), halves("halves test", 20, 2), QUIET);
+    }
+
+    /** 28x28 grey images in [0, 1]: class 0 bright on the left half, class 1 on the right, with uniform noise. */
+    private static Dataset halves(String name, int n, long seed) {
+        var random = new SplittableRandom(seed);
+        float[] pixels = new float[n * 784];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+            for (int p = 0; p < 784; p++) {
+                boolean left = p % 28 < 14;
+                pixels[i * 784 + p] = (float) ((left == (labels[i] == 0) ? 0.6 : 0) + 0.4 * random.nextDouble());
+            }
+        }
+        return new Dataset(name, Nd4j.create(pixels, new long[] {n, 784}, 'c'), labels, 1, 28, 28, List.of("left", "right"));
+    }
+
+    @Test
+    void theClassifierIsTrainedOnceAndLoadedByTheNextCall(@TempDir Path root) {
+        var store = new ResultsStore(root);
+        Dataset train = halves("halves", 40, 1), test = halves("halves test", 20, 2);
+        var first = FeatureSpace.of(store, train, test, QUIET);
+        assertFalse(first.run().loaded());
+        assertEquals(2 * 1, first.run().iterationsThisTime(), "2 epochs of one batch of 40");
+        var second = FeatureSpace.of(store, train, test, QUIET);
+        assertTrue(second.run().loaded(), "the second call trains nothing");
+        assertEquals(first.features(test.features()), second.features(test.features()));
+        assertEquals(first.testAccuracy(), second.testAccuracy());
+        assertEquals(root.resolve("feature-classifier").resolve(FeatureSpace.FeatureClassifier.of(train).hash()), second.run().folder());
+    }
+
+    /** The features are the last hidden layer: the output layer applied to them gives the network's output. */
+    @Test
+    void featuresAreTheLastHiddenLayersActivations() {
+        Dataset test = halves("halves test", 20, 2);
+        INDArray features = space.features(test.features());
+        assertEquals(List.of(20L, 128L), List.of(features.shape()[0], features.shape()[1]));
+        assertEquals(DataType.DOUBLE, features.dataType());
+        assertTrue(features.minNumber().doubleValue() >= 0, "ReLU activations");
+        var net = (MultiLayerNetwork) space.run().net();
+        INDArray w = net.getLayer(net.getnLayers() - 1).getParam("W").castTo(DataType.DOUBLE);
+        INDArray b = net.getLayer(net.getnLayers() - 1).getParam("b").castTo(DataType.DOUBLE);
+        INDArray fromFeatures = Transforms.softmax(features.mmul(w).addiRowVector(b));
+        INDArray output = net.output(test.features(), false).castTo(DataType.DOUBLE);
+        assertTrue(fromFeatures.equalsWithEps(output, 1e-5), "softmax(features W + b) is the output");
+        assertEquals(0, space.frechetDistance(test.features(), test.features()), 1e-9);
+    }
+
+    /** Past one forward chunk of 500 rows, a row's features do not depend on the rows around it. */
+    @Test
+    void featuresOfManyImagesAreThoseOfEachImage() {
+        INDArray images = halves("many", 1_100, 3).features();
+        INDArray all = space.features(images);
+        assertEquals(1_100, all.rows());
+        for (int row : new int[] {0, 499, 500, 1_099}) {
+            INDArray alone = space.features(images.getRow(row, true));
+            assertTrue(alone.equalsWithEps(all.getRow(row, true), 1e-6), "row " + row);
+        }
+        assertEquals(images.getRow(7), halves("many", 1_100, 3).features().getRow(7), "the caller's images are left intact");
+    }
+
+    @Test
+    void theClassifiersHyperparametersAreFixedAndNamedByTheirData() {
+        Dataset train = halves("halves", 40, 1);
+        assertEquals("{\"batchSize\":128,\"blocks\":[8],\"dataset\":\"halves\",\"dense\":[128],\"epochs\":2,\"lr\":0.001,"
+                + "\"seed\":1,\"trainSize\":40}", FeatureSpace.FeatureClassifier.of(train).json());
+        assertEquals("{\"dataset\":\"halves\",\"trainSize\":40}", FeatureSpace.FeatureClassifier.of(train).canonical());
+    }
+
+    @Test
+    void imagesOfTheWrongSizeAreRejected() {
+        var e = assertThrows(IllegalArgumentException.class, () -> space.features(Nd4j.zeros(DataType.FLOAT, 3, 28, 28)));
+        assertEquals("images: expected shape [n, 784] with n >= 1 (pixels in [0, 1]), got [3, 28, 28]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> space.frechetDistance(Nd4j.zeros(DataType.FLOAT, 3, 784),
+                Nd4j.zeros(DataType.FLOAT, 3, 100)));
+        assertEquals("images: expected shape [n, 784] with n >= 1 (pixels in [0, 1]), got [3, 100]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new FeatureSpace.FeatureClassifier("x", 1, List.of(16), List.of(), 1, 1, 1e-3, 1));
+        assertEquals("dense: expected at least one hidden dense layer (the features), got none", e.getMessage());
+    }
+}
