@@ -123,6 +123,21 @@ class FreezeTest {
     }
 
     @Test
+    void allButBatchNormOnAResNetGraphTrainsOnlyGammaAndBeta() {
+        var net = resnet();
+        Map<String, float[]> before = snapshot(net);
+        train(net, images(), 10, Freeze.allButBatchNorm(net));
+        Map<String, float[]> after = snapshot(net);
+        for (String key : before.keySet()) {
+            if (BatchNorms.params(net).containsKey(key)) {
+                assertTrue(!Arrays.equals(before.get(key), after.get(key)), key + " learned or was estimated");
+            } else {
+                assertSameBits(before.get(key), after.get(key), key);
+            }
+        }
+    }
+
+    @Test
     void randomPerChannelPicksExactlyThatManyDistinctWeightsInEveryOutputChannel() {
         var net = resnet();
         Map<String, long[]> chosen = Freeze.randomPerChannel(net, convWeights(net), 2, 7);
