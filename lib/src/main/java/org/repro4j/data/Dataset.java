@@ -74,6 +74,27 @@ public record Dataset(String name, INDArray features, int[] labels, int channels
         return Nd4j.create(oneHot, new long[] {labels.length, numClasses()}, 'c');
     }
 
+    /**
+     * Every image average-pooled over non-overlapping {@code factor} x {@code factor} blocks, channel by
+     * channel (Fashion-MNIST's 28x28 becomes 14x14 with factor 2): the same examples and labels at a
+     * lower resolution, for convolutional nets that must train on a laptop CPU.
+     *
+     * @throws IllegalArgumentException if {@code factor} does not divide both the height and the width
+     */
+    public Dataset pooled(int factor) {
+        if (factor < 1 || height % factor != 0 || width % factor != 0) {
+            throw new IllegalArgumentException("factor: expected a divisor of both the height " + height + " and the width "
+                    + width + ", got " + factor);
+        }
+        if (factor == 1) {
+            return this;
+        }
+        int h = height / factor, w = width / factor;
+        INDArray pooled = features.reshape('c', size(), channels, h, factor, w, factor).mean(3, 5)
+                .reshape('c', size(), (long) channels * h * w);
+        return new Dataset(name + " (pooled " + factor + "x" + factor + ")", pooled, labels, channels, h, w, classNames);
+    }
+
     /** The first {@code n} examples. */
     public Dataset head(int n) {
         return rows(name, firstN(n));

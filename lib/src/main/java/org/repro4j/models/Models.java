@@ -1,15 +1,20 @@
 package org.repro4j.models;
 
 import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -195,5 +200,79 @@ public final class Models {
         var net = new MultiLayerNetwork(layers.setInputType(InputType.convolutionalFlat(height, width, channels)).build());
         net.init();
         return NativeConv.install(net);
+    }
+
+    /**
+     * The CIFAR ResNets of He et al., "Deep Residual Learning for Image Recognition" (CVPR 2016),
+     * section 4.2, as used by Frankle, Schwab and Morcos, "Training BatchNorm and Only BatchNorm"
+     * (ICLR 2021): a 3x3 convolution, then {@code stageWidths.size()} stages of {@code blocksPerStage}
+     * residual blocks (conv-BN-ReLU-conv-BN plus the shortcut, then ReLU), the first block of every stage
+     * after the first halving the resolution with stride 2 and a 1x1 convolution + BN projection on its
+     * shortcut (option B), then global average pooling and a softmax layer. Batch norm follows every
+     * convolution, and no convolution has a bias (beta is the shift). With three stages the depth is
+     * 6n + 2 (ResNet-20: n = 3, widths 16, 32, 64). Weights are He-normal, gamma 1 and beta 0.
+     * Convolutions run through libnd4j's native ops ({@link NativeConv}).
+     *
+     * @param channels, height, width the input images, rows flattened channel-major as in {@link org.repro4j.data.Dataset}
+     * @param blocksPerStage residual blocks in each stage, at least 1
+     * @param stageWidths    channels of each stage, at least one stage
+     */
+    public static ComputationGraph resnet(int channels, int height, int width, int blocksPerStage, List<Integer> stageWidths,
+                                          int classes, IUpdater updater, long seed) {
+        if (blocksPerStage < 1) {
+            throw new IllegalArgumentException("blocksPerStage: expected at least 1, got " + blocksPerStage);
+        }
+        if (stageWidths.isEmpty()) {
+            throw new IllegalArgumentException("stageWidths: expected at least one stage, got none");
+        }
+        if (classes < 2) {
+            throw new IllegalArgumentException("classes: expected at least 2, got " + classes);
+        }
+        for (int s = 0; s < stageWidths.size(); s++) {
+            if (stageWidths.get(s) < 1) {
+                throw new IllegalArgumentException("stageWidths[" + s + "]: expected at least 1 channel, got " + stageWidths.get(s));
+            }
+        }
+        var graph = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .updater(updater)
+                .weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same)
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutionalFlat(height, width, channels));
+        String last = convBn(graph, "stem", "input", stageWidths.get(0), 3, 1);
+        last = relu(graph, "stem", last);
+        for (int s = 0; s < stageWidths.size(); s++) {
+            for (int b = 0; b < blocksPerStage; b++) {
+                String name = "s" + (s + 1) + "b" + (b + 1);
+                int stride = s > 0 && b == 0 ? 2 : 1;
+                String branch = relu(graph, name + "_1", convBn(graph, name + "_1", last, stageWidths.get(s), 3, stride));
+                branch = convBn(graph, name + "_2", branch, stageWidths.get(s), 3, 1);
+                String shortcut = stride == 1 ? last : convBn(graph, name + "_proj", last, stageWidths.get(s), 1, stride);
+                graph.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), branch, shortcut);
+                last = relu(graph, name, name + "_add");
+            }
+        }
+        graph.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
+                .addLayer("out", new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out");
+        var net = new ComputationGraph(graph.build());
+        net.init();
+        return NativeConv.install(net);
+    }
+
+    /** A bias-free {@code kernel} x {@code kernel} convolution named {@code name + "_conv"} and its batch norm {@code name + "_bn"}. */
+    private static String convBn(ComputationGraphConfiguration.GraphBuilder graph, String name, String input, int channels,
+                                 int kernel, int stride) {
+        graph.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(channels)
+                        .hasBias(false).activation(Activation.IDENTITY).build(), input)
+                .addLayer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
+        return name + "_bn";
+    }
+
+    private static String relu(ComputationGraphConfiguration.GraphBuilder graph, String name, String input) {
+        graph.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), input);
+        return name + "_relu";
     }
 }

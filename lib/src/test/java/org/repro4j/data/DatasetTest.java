@@ -70,6 +70,31 @@ class DatasetTest {
     }
 
     @Test
+    void pooledAveragesEachBlockOfEachChannel() {
+        // one 2-channel 2x4 image: channel 0 holds 0..7, channel 1 holds 8..15, row-major
+        float[] pixels = new float[16];
+        for (int i = 0; i < 16; i++) {
+            pixels[i] = i;
+        }
+        var image = new Dataset("one", Nd4j.create(pixels, 1, 16), new int[] {1}, 2, 2, 4, List.of("a", "b"));
+        var pooled = image.pooled(2);
+        assertEquals(1, pooled.height());
+        assertEquals(2, pooled.width());
+        assertEquals(2, pooled.channels());
+        // blocks {0,1,4,5}, {2,3,6,7}, then {8,9,12,13}, {10,11,14,15}
+        assertArrayEquals(new float[] {2.5f, 4.5f, 10.5f, 12.5f}, pooled.features().toFloatVector());
+        assertArrayEquals(new int[] {1}, pooled.labels());
+        assertEquals(image, image.pooled(1));
+    }
+
+    @Test
+    void pooledRejectsAFactorThatDoesNotDivideTheImage() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ten().pooled(2));
+        assertEquals("factor: expected a divisor of both the height 1 and the width 2, got 2", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ten().pooled(0));
+    }
+
+    @Test
     void headTakesTheFirstRows() {
         assertArrayEquals(new int[] {0, 1, 2, 0}, ten().head(4).labels());
     }

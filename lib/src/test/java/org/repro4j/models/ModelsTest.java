@@ -87,4 +87,35 @@ class ModelsTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Models.HiddenNorm.of("group"));
         assertEquals("norm: unknown normalisation 'group'; known: none, batch, layer", e.getMessage());
     }
+
+    @Test
+    void resnetHasBatchNormAfterEveryBiasFreeConvolutionAndAProjectionWhereTheStageDownsamples() {
+        var net = Models.resnet(1, 8, 8, 1, List.of(2, 4), 3, new Adam(1e-3), 1);
+        // stem 1->2 3x3 (18) + BN(2); block 1: two 2->2 3x3 (36 each) + 2 BN(2); block 2: 2->4 (72), 4->4 (144),
+        // 1x1 projection 2->4 (8), 3 BN(4); softmax 4->3 (15); a BN layer of c channels holds 4c values
+        assertEquals(18 + 8 + 2 * (36 + 8) + 72 + 144 + 8 + 3 * 16 + 15, net.numParams());
+        assertArrayEquals(new long[] {4, 2, 3, 3}, net.getParam("s2b1_1_conv_W").shape());
+        assertArrayEquals(new long[] {4, 2, 1, 1}, net.getParam("s2b1_proj_conv_W").shape());
+        assertTrue(net.paramTable().keySet().stream().noneMatch(key -> key.endsWith("conv_b")), "no convolution has a bias");
+        assertArrayEquals(new long[] {5, 3}, net.outputSingle(Nd4j.rand(DataType.FLOAT, 5, 64)).shape());
+        assertEquals(net.params(), Models.resnet(1, 8, 8, 1, List.of(2, 4), 3, new Adam(1e-3), 1).params());
+    }
+
+    @Test
+    void resnetDepthIsSixNPlusTwoWithThreeStages() {
+        var net = Models.resnet(1, 8, 8, 2, List.of(2, 2, 2), 2, new Adam(1e-3), 1);
+        long weighted = net.paramTable().keySet().stream()
+                .filter(key -> key.endsWith("conv_W") && !key.contains("proj") || key.equals("out_W")).count();
+        assertEquals(6 * 2 + 2, weighted);
+    }
+
+    @Test
+    void resnetRejectsInvalidShapesNamingTheField() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Models.resnet(1, 8, 8, 0, List.of(2), 3, new Adam(1e-3), 1));
+        assertEquals("blocksPerStage: expected at least 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Models.resnet(1, 8, 8, 1, List.of(2, 0), 3, new Adam(1e-3), 1));
+        assertEquals("stageWidths[1]: expected at least 1 channel, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Models.resnet(1, 8, 8, 1, List.of(), 3, new Adam(1e-3), 1));
+        assertEquals("stageWidths: expected at least one stage, got none", e.getMessage());
+    }
 }
