@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Consistency Models"): no teacher and no EMA target, the pseudo-Huber distance
  * d(a, b) = sqrt(|a - b|^2 + c^2) - c with c = 0.00054 sqrt(d), weights lambda(sigma_i) = 1 / (sigma_{i+1} - sigma_i),
  * the adjacent levels of a Karras grid drawn with lognormal probabilities, and a grid that doubles
- * on a curriculum. The consistency function is {@link Preconditioning#consistency} of a {@link TimeMlp}.
+ * on a curriculum. The consistency function is {@link Preconditioning#consistency} of a {@link NoiseNet}.
  */
 public final class ConsistencyTraining {
 
@@ -65,11 +65,11 @@ public final class ConsistencyTraining {
      * One training step on the batch {@code x0}: with shared noise z, x_i = x0 + sigma_i z and
      * x_{i+1} = x0 + sigma_{i+1} z, the loss lambda_i d(f(x_{i+1}; sigma_{i+1}), stopgrad f(x_i; sigma_i)).
      * Its gradient in F is that of a squared error with per-row weights lambda_i c_out^2 / sqrt(|f - target|^2 + c^2),
-     * so one weighted {@link TimeMlp#fit} step takes exactly the pseudo-Huber gradient. Returns the mean loss before the step.
+     * so one weighted {@link NoiseNet#fit} step takes exactly the pseudo-Huber gradient. Returns the mean loss before the step.
      *
      * @param grid the increasing Karras levels sigma_1 .. sigma_N (reverse the first N of {@link Schedules#karras})
      */
-    public static double step(TimeMlp net, Preconditioning consistency, INDArray x0, double[] grid, RandomGenerator random) {
+    public static double step(NoiseNet net, Preconditioning consistency, INDArray x0, double[] grid, RandomGenerator random) {
         int n = (int) x0.rows();
         int[] index = indices(grid, n, random);
         double[] lo = new double[n];

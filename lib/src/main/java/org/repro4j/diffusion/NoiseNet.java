@@ -1,0 +1,42 @@
+package org.repro4j.diffusion;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A noise-conditioned network F(x, c) on batches of rows x [n, d], what {@link Preconditioning}, the
+ * {@link Objectives}, {@link ConsistencyTraining} and {@link DenoiserTraining} train and call (F of Karras
+ * et al. 2022, eq. 7): {@link TimeMlp} for low-dimensional data, {@link UNet} for images flattened channel-major.
+ */
+public interface NoiseNet {
+
+    /** F(x, c) for a batch x [n, d] and one condition a row, c [n] (or [n, 1]): a new [n, d] array. */
+    INDArray output(INDArray x, INDArray c);
+
+    /**
+     * One optimiser step on the mean over the batch of weight_i * |F(x_i, c_i) - target_i|^2 / 2
+     * (all weights 1 when {@code weights} is null), and returns that loss before the step.
+     */
+    double fit(INDArray x, INDArray c, INDArray target, INDArray weights);
+
+    /** The DL4J network, as the results store saves and restores it. */
+    Model network();
+
+    /**
+     * The net around a network that {@link TimeMlp#create} or {@link UNet#create} built, e.g. one restored
+     * from the results store: a {@link MultiLayerNetwork} is a TimeMlp, a {@link ComputationGraph} a UNet, and
+     * their sizes and embedding frequencies are read from the network.
+     */
+    static NoiseNet of(Model net) {
+        if (net instanceof MultiLayerNetwork m) {
+            return TimeMlp.of(m);
+        }
+        if (net instanceof ComputationGraph g) {
+            return UNet.of(g);
+        }
+        throw new IllegalArgumentException("net: expected a MultiLayerNetwork (TimeMlp) or a ComputationGraph (UNet), got "
+                + (net == null ? "null" : net.getClass().getName()));
+    }
+}
