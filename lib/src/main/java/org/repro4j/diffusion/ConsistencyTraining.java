@@ -15,7 +15,7 @@ import org.repro4j.experiment.Run;
  * Consistency Models"): no teacher and no EMA target, the pseudo-Huber distance
  * d(a, b) = sqrt(|a - b|^2 + c^2) - c with c = 0.00054 sqrt(d), weights lambda(sigma_i) = 1 / (sigma_{i+1} - sigma_i),
  * the adjacent levels of a Karras grid drawn with lognormal probabilities, and a grid that doubles
- * on a curriculum. The consistency function is {@link Preconditioning#consistency} of a {@link TimeMlp}.
+ * on a curriculum. The consistency function is {@link Preconditioning#consistency} of a {@link NoiseNet}.
  * The squared distance |a - b|^2 of the original consistency training (Song et al. 2023) is kept for
  * the paper's ablation (its Figure 3), everything else equal.
  */
@@ -117,13 +117,13 @@ public final class ConsistencyTraining {
     /**
      * One training step on the batch {@code x0}: with shared noise z, x_i = x0 + sigma_i z and
      * x_{i+1} = x0 + sigma_{i+1} z, the loss lambda_i d(f(x_{i+1}; sigma_{i+1}), stopgrad f(x_i; sigma_i)).
-     * Its gradient in F is that of the squared error |F - target|^2 / d of {@link TimeMlp#fit} with per-row weights
+     * Its gradient in F is that of the squared error |F - target|^2 / d of {@link NoiseNet#fit} with per-row weights
      * (d / 2) lambda_i c_out^2 / sqrt(|f - target|^2 + c^2) (pseudo-Huber) or d lambda_i c_out^2 (squared), so one
      * weighted fit step takes exactly the distance's gradient. Returns the mean loss before the step.
      *
      * @param grid the increasing Karras levels sigma_1 .. sigma_N (reverse the first N of {@link Schedules#karras})
      */
-    public static double step(TimeMlp net, Preconditioning consistency, INDArray x0, double[] grid, Distance distance,
+    public static double step(NoiseNet net, Preconditioning consistency, INDArray x0, double[] grid, Distance distance,
                               RandomGenerator random) {
         int n = (int) x0.rows();
         int[] index = indices(grid, n, random);
@@ -170,7 +170,7 @@ public final class ConsistencyTraining {
      * checkpoint): {@link DenoiserTraining#runOrLoad(Hparams, ResultsStore, Supplier, DenoiserTraining.Objective,
      * DenoiserTraining.Data, DenoiserTraining.Options, PrintStream)} with {@link #objective}.
      */
-    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<TimeMlp> init, Preconditioning consistency, Recipe recipe,
+    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<? extends NoiseNet> init, Preconditioning consistency, Recipe recipe,
                                 DenoiserTraining.Data data, DenoiserTraining.Options options, PrintStream out) {
         return DenoiserTraining.runOrLoad(hparams, store, init, objective(consistency, recipe, options.iterations()), data, options, out);
     }

@@ -4,12 +4,13 @@ import java.io.PrintStream;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repro4j.experiment.Hparams;
 import org.repro4j.experiment.ResultsStore;
 import org.repro4j.experiment.Run;
 import org.repro4j.experiment.Runs;
+import org.repro4j.train.Nets;
 import org.repro4j.train.TrainingInterruptedException;
 import org.repro4j.viz.ProgressBar;
 import tech.tablesaw.api.DoubleColumn;
@@ -17,8 +18,9 @@ import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * The training loop of a {@link TimeMlp} on the denoising regression of {@link Objectives#step} or another
- * {@link Objective} (consistency training), as a resumable run of the {@link ResultsStore} ({@link Runs#runOrLoad(Hparams, ResultsStore, Supplier, long, Table,
+ * The training loop of a {@link NoiseNet} ({@link TimeMlp} or {@link UNet}) on the denoising regression of
+ * {@link Objectives#step} or another {@link Objective} (consistency training), as a resumable run of the
+ * {@link ResultsStore} ({@link Runs#runOrLoad(Hparams, ResultsStore, Supplier, long, Table,
  * PrintStream, Runs.Training)}): a finished run loads without training, an interrupted or killed one resumes
  * from its last checkpoint (parameters, Adam's moments and the iteration count that drives a learning-rate
  * schedule) and ends with the parameters and metrics of an uninterrupted run.
@@ -54,7 +56,7 @@ public final class DenoiserTraining {
      */
     @FunctionalInterface
     public interface Objective {
-        double step(TimeMlp net, INDArray x0, long iteration, RandomGenerator random);
+        double step(NoiseNet net, INDArray x0, long iteration, RandomGenerator random);
     }
 
     /** The denoising regression of {@link Objectives#step} with a level a row drawn by {@code levels}. */
@@ -105,23 +107,21 @@ public final class DenoiserTraining {
      *
      * @param init builds the untrained network; called only when there is no checkpoint
      */
-    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<TimeMlp> init, Preconditioning preconditioning,
-                                Data data, Levels levels, Options options, PrintStream out) {
+    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<? extends NoiseNet> init,
+                                Preconditioning preconditioning, Data data, Levels levels, Options options, PrintStream out) {
         return runOrLoad(hparams, store, init, denoising(preconditioning, levels), data, options, out);
     }
 
     /** As {@link #runOrLoad(Hparams, ResultsStore, Supplier, Preconditioning, Data, Levels, Options, PrintStream)}, for any objective. */
-    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<TimeMlp> init, Objective objective, Data data,
-                                Options options, PrintStream out) {
+    public static Run runOrLoad(Hparams hparams, ResultsStore store, Supplier<? extends NoiseNet> init, Objective objective,
+                                Data data, Options options, PrintStream out) {
         return Runs.runOrLoad(hparams, store, () -> init.get().network(), options.iterations(), emptyHistory(), out,
-                (net, history, checkpoint) -> fit(TimeMlp.of((MultiLayerNetwork) net, frequenciesOf((MultiLayerNetwork) net)),
-                        objective, data, options, out, history, checkpoint));
+                (net, history, checkpoint) -> fit(NoiseNet.of(net), objective, data, options, out, history, checkpoint));
     }
 
-    /** The trained {@link TimeMlp} of a run of {@link #runOrLoad}. */
-    public static TimeMlp network(Run run) {
-        MultiLayerNetwork net = (MultiLayerNetwork) run.net();
-        return TimeMlp.of(net, frequenciesOf(net));
+    /** The trained {@link NoiseNet} of a run of {@link #runOrLoad}: a {@link TimeMlp} or a {@link UNet}, as {@code init} built it. */
+    public static NoiseNet network(Run run) {
+        return NoiseNet.of(run.net());
     }
 
     /**
@@ -133,10 +133,10 @@ public final class DenoiserTraining {
      * @throws TrainingInterruptedException if the thread is interrupted (checked before every iteration)
      * @throws IllegalStateException        if the loss becomes NaN or infinite, naming the iteration
      */
-    public static Table fit(TimeMlp net, Objective objective, Data data, Options options, PrintStream out, Table history,
+    public static Table fit(NoiseNet net, Objective objective, Data data, Options options, PrintStream out, Table history,
                             Runs.Checkpoint checkpoint) {
-        MultiLayerNetwork network = net.network();
-        long iteration = network.getIterationCount();
+        Model network = net.network();
+        long iteration = Nets.iterationCount(network);
         long total = options.iterations();
         if (iteration > total) {
             throw new IllegalArgumentException("net: trained for " + iteration + " iterations, more than the " + total + " of " + options);
@@ -173,11 +173,5 @@ public final class DenoiserTraining {
         progress.finish(history.rowCount() == 0 ? "done" : String.format("loss %.4f",
                 history.doubleColumn("loss").get(history.rowCount() - 1)));
         return history;
-    }
-
-    /** The number of embedding frequencies of a network {@link TimeMlp#create} built, from its input size. */
-    private static int frequenciesOf(MultiLayerNetwork net) {
-        long extra = net.layerInputSize(0) - net.layerSize(net.getnLayers() - 1);
-        return extra == 1 ? 0 : (int) (extra / 2);
     }
 }

@@ -22,7 +22,7 @@ public final class Objectives {
      * One optimiser step on the batch {@code x0} [n, d], row i noised to level sigmas[i]; returns the
      * mean over the batch of |F - target|^2 / d before the step (d the data's dimension).
      */
-    public static double step(TimeMlp net, Preconditioning preconditioning, INDArray x0, double[] sigmas,
+    public static double step(NoiseNet net, Preconditioning preconditioning, INDArray x0, double[] sigmas,
                               RandomGenerator random) {
         if (sigmas.length != x0.rows()) {
             throw new IllegalArgumentException("sigmas: expected one noise level a row, " + x0.rows() + ", got " + sigmas.length);

@@ -85,7 +85,7 @@ public record Preconditioning(String name, DoubleUnaryOperator cSkip, DoubleUnar
     }
 
     /** The denoiser D of {@code net}. */
-    public Denoiser denoiser(TimeMlp net) {
+    public Denoiser denoiser(NoiseNet net) {
         return (x, sigma) -> {
             Check.positive("sigma", sigma);
             double[] sigmas = new double[(int) x.rows()];
@@ -95,7 +95,7 @@ public record Preconditioning(String name, DoubleUnaryOperator cSkip, DoubleUnar
     }
 
     /** D(x_i; sigma_i) = c_skip x_i + c_out F(c_in x_i, c_noise) of {@code net} for every row i, in the data type of x. */
-    public INDArray apply(TimeMlp net, INDArray x, double[] sigmas) {
+    public INDArray apply(NoiseNet net, INDArray x, double[] sigmas) {
         INDArray out = net.output(x.mulColumnVector(column(sigmas, cIn).castTo(x.dataType())), column(sigmas, cNoise));
         return out.castTo(x.dataType()).muliColumnVector(column(sigmas, cOut).castTo(x.dataType()))
                 .addi(x.mulColumnVector(column(sigmas, cSkip).castTo(x.dataType())));

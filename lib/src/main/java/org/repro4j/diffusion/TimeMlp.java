@@ -1,6 +1,5 @@
 package org.repro4j.diffusion;
 
-import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -25,7 +24,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Hendrycks and Gimpel 2016, unless another activation is given) and a linear output of the data's
  * dimension trained on squared error. {@link Preconditioning} decides what c and the output mean.
  */
-public final class TimeMlp {
+public final class TimeMlp implements NoiseNet {
 
     private final MultiLayerNetwork net;
     private final int dim;
@@ -89,12 +88,22 @@ public final class TimeMlp {
         return new TimeMlp(net, (int) dim, frequencies);
     }
 
+    /**
+     * The TimeMlp around a network that {@link #create} built, its number of embedding frequencies read from
+     * its input size (d + 2K inputs, or d + 1 for K = 0).
+     */
+    public static TimeMlp of(MultiLayerNetwork net) {
+        long extra = net.layerInputSize(0) - net.layerSize(net.getnLayers() - 1);
+        return of(net, extra == 1 ? 0 : (int) (extra / 2));
+    }
+
     /** Input features of the condition: 2K, or 1 (c itself) when K = 0. */
     private static int features(int frequencies) {
         return frequencies == 0 ? 1 : 2 * frequencies;
     }
 
     /** The DL4J network, whose input is [x, embedding(c)]. */
+    @Override
     public MultiLayerNetwork network() {
         return net;
     }
@@ -112,50 +121,27 @@ public final class TimeMlp {
         return Nd4j.hstack(Transforms.sin(angles), Transforms.cos(angles));
     }
 
-    /** F(x, c) for a batch x [n, d] and one condition a row, c [n]. */
+    @Override
     public INDArray output(INDArray x, INDArray c) {
         return net.output(input(x, c));
     }
 
-    /**
-     * One optimiser step on the mean over the batch of weight_i * |F(x_i, c_i) - target_i|^2 / d (all weights 1
-     * when {@code weights} is null; for d = 2 the loss is |F - target|^2 / 2), and returns that loss before the step.
-     *
-     * <p>Without weights this is DL4J's mean squared error. With weights it is not DL4J's label mask, which
-     * does not weight the gradient row by row (measured: the step then follows neither the weighted loss
-     * nor its square); instead the step fits the moved target F + w_i (target_i - F) with F the output at
-     * the current parameters, whose squared-error gradient 2 (F - target') / d is exactly the weighted one,
-     * 2 w_i (F - target_i) / d. That costs one more forward pass.
-     */
+    @Override
     public double fit(INDArray x, INDArray c, INDArray target, INDArray weights) {
-        if (target.rank() != 2 || target.rows() != x.rows() || target.columns() != dim) {
-            throw new IllegalArgumentException("target: expected shape [" + x.rows() + ", " + dim + "], got "
-                    + Arrays.toString(target.shape()));
-        }
-        if (weights != null && weights.length() != x.rows()) {
-            throw new IllegalArgumentException("weights: expected one weight a row, " + x.rows() + ", got " + weights.length());
-        }
+        Rows.checkTarget(x, target, weights, dim);
         DataType type = net.getLayerWiseConfigurations().getDataType();
         INDArray input = input(x, c);
         if (weights == null) {
             net.fit(new DataSet(input, target.castTo(type)));
             return net.score();
         }
-        INDArray out = net.output(input);
-        INDArray error = target.castTo(type).sub(out);
-        INDArray w = weights.castTo(type).reshape(x.rows(), 1);
-        double loss = error.mul(error).sum(1).reshape(x.rows(), 1).muli(w).meanNumber().doubleValue() / dim;
-        net.fit(new DataSet(input, out.addi(error.muliColumnVector(w))));
-        return loss;
+        Rows.Moved moved = Rows.moved(net.output(input), target.castTo(type), weights, dim);
+        net.fit(new DataSet(input, moved.target()));
+        return moved.loss();
     }
 
     private INDArray input(INDArray x, INDArray c) {
-        if (x.rank() != 2 || x.columns() != dim) {
-            throw new IllegalArgumentException("x: expected shape [n, " + dim + "], got " + Arrays.toString(x.shape()));
-        }
-        if (c.length() != x.rows()) {
-            throw new IllegalArgumentException("c: expected one condition a row, " + x.rows() + ", got " + c.length());
-        }
+        Rows.checkInput(x, c, dim);
         DataType type = net.getLayerWiseConfigurations().getDataType();
         return Nd4j.hstack(x.castTo(type), embedding(c, frequencies).castTo(type));
     }

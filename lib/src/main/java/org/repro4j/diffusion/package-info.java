@@ -4,8 +4,9 @@
  * k-diffusion: noise {@link org.repro4j.diffusion.Schedules} as plain functions; the
  * {@link org.repro4j.diffusion.Denoiser}, the one thing the {@link org.repro4j.diffusion.Samplers}
  * call (one short static function a sampler, each reporting its {@link org.repro4j.diffusion.Step}s);
- * {@link org.repro4j.diffusion.Preconditioning}, which turns a {@link org.repro4j.diffusion.TimeMlp}
- * of any parametrisation into a denoiser; the training {@link org.repro4j.diffusion.Objectives}, their resumable loop in the results store
+ * {@link org.repro4j.diffusion.Preconditioning}, which turns a {@link org.repro4j.diffusion.NoiseNet}
+ * ({@link org.repro4j.diffusion.TimeMlp} for points, {@link org.repro4j.diffusion.UNet} for images) of any
+ * parametrisation into a denoiser; the training {@link org.repro4j.diffusion.Objectives}, their resumable loop in the results store
  * ({@link org.repro4j.diffusion.DenoiserTraining}) and
  * {@link org.repro4j.diffusion.ConsistencyTraining}; the {@link org.repro4j.diffusion.Interpolant}
  * drifts; {@link org.repro4j.diffusion.Toy2d} data with exact

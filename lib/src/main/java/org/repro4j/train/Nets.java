@@ -17,8 +17,8 @@ import org.repro4j.models.NativeConv;
 
 /**
  * What the trainer and the results store need of a network, for both kinds DL4J builds: a
- * {@link MultiLayerNetwork} (a stack of layers) and a {@link ComputationGraph} with one input and
- * one output (a DAG: residual nets, U-Nets).
+ * {@link MultiLayerNetwork} (a stack of layers) and a {@link ComputationGraph} (a DAG: residual nets,
+ * U-Nets); {@link #output} needs a graph with one input and one output, the rest takes any graph.
  */
 public final class Nets {
 
@@ -30,7 +30,12 @@ public final class Nets {
         if (net instanceof MultiLayerNetwork m) {
             return m.output(features, false);
         }
-        return graph(net).outputSingle(false, features);
+        ComputationGraph g = graph(net);
+        if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
+            throw new IllegalArgumentException("net: expected a graph with one input and one output, got "
+                    + g.getNumInputArrays() + " inputs and " + g.getNumOutputArrays() + " outputs");
+        }
+        return g.outputSingle(false, features);
     }
 
     /**
@@ -97,10 +102,6 @@ public final class Nets {
 
     private static ComputationGraph graph(Model net) {
         if (net instanceof ComputationGraph g) {
-            if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
-                throw new IllegalArgumentException("net: expected a graph with one input and one output, got "
-                        + g.getNumInputArrays() + " inputs and " + g.getNumOutputArrays() + " outputs");
-            }
             return g;
         }
         throw new IllegalArgumentException("net: expected a MultiLayerNetwork or a ComputationGraph, got "
