@@ -1,5 +1,6 @@
 package org.repro4j.experiment;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import tech.tablesaw.api.DoubleColumn;
@@ -70,6 +71,24 @@ public record Claim(String claim, String dataset, double paper, double ours, dou
         if (!Double.isFinite(value)) {
             throw new IllegalArgumentException(field + ": expected a finite number, got " + value);
         }
+    }
+
+    /**
+     * A claim measured once per seed: {@code ours} is the mean of {@code perSeed} (e.g. one paired
+     * difference per seed) and {@code spread} its standard error, the sample standard deviation over
+     * sqrt(n) (0 for a single seed).
+     *
+     * @throws IllegalArgumentException if {@code perSeed} is empty or holds a non-finite value
+     */
+    public static Claim ofSeeds(String claim, String dataset, double paper, double[] perSeed, double tolerance,
+                                Direction direction, Scale scale) {
+        if (perSeed.length == 0) {
+            throw new IllegalArgumentException("perSeed: expected at least one value, got none");
+        }
+        double mean = Arrays.stream(perSeed).average().orElseThrow();
+        double squares = Arrays.stream(perSeed).map(x -> (x - mean) * (x - mean)).sum();
+        double error = perSeed.length < 2 ? 0 : Math.sqrt(squares / (perSeed.length - 1) / perSeed.length);
+        return new Claim(claim, dataset, paper, mean, error, tolerance, direction, scale);
     }
 
     /** The verdict computed from the numbers (see the class comment). */
