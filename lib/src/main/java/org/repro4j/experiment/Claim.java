@@ -72,6 +72,22 @@ public record Claim(String claim, String dataset, double paper, double ours, dou
         }
     }
 
+    /**
+     * A claim measured once per seed: {@code ours} is the mean of {@code perSeed} (e.g. one paired
+     * difference per seed) and {@code spread} its standard error, the sample standard deviation over
+     * sqrt(n) (0 for a single seed).
+     *
+     * @throws IllegalArgumentException if {@code perSeed} is empty or holds a non-finite value
+     */
+    public static Claim ofSeeds(String claim, String dataset, double paper, double[] perSeed, double tolerance,
+                                Direction direction, Scale scale) {
+        if (perSeed.length == 0) {
+            throw new IllegalArgumentException("perSeed: expected at least one value, got none");
+        }
+        var estimate = Stats.meanAndError(perSeed);
+        return new Claim(claim, dataset, paper, estimate.mean(), estimate.error(), tolerance, direction, scale);
+    }
+
     /** The verdict computed from the numbers (see the class comment). */
     public Verdict verdict() {
         if (scale == Scale.SMOKE) {

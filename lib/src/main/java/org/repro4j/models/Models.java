@@ -22,6 +22,8 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.repro4j.Check;
+import org.repro4j.norm.GhostBatchNormalization;
 
 /**
  * Factories for the networks the notebooks train, each named by its architecture and carrying the
@@ -60,7 +62,7 @@ public final class Models {
      * @param seed    seed of the weight initialisation
      */
     public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, long seed) {
-        return mlp(inputs, hidden, classes, updater, WeightInit.RELU.getWeightInitFunction(), true, HiddenNorm.NONE, seed);
+        return mlp(inputs, hidden, classes, updater, WeightInit.RELU.getWeightInitFunction(), true, HiddenNorm.NONE, 0, seed);
     }
 
     /**
@@ -72,7 +74,7 @@ public final class Models {
      */
     public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, IWeightInit weightInit,
                                         boolean biases, long seed) {
-        return mlp(inputs, hidden, classes, updater, weightInit, biases, HiddenNorm.NONE, seed);
+        return mlp(inputs, hidden, classes, updater, weightInit, biases, HiddenNorm.NONE, 0, seed);
     }
 
     /**
@@ -113,11 +115,27 @@ public final class Models {
      */
     public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, long seed,
                                         HiddenNorm norm) {
-        return mlp(inputs, hidden, classes, updater, WeightInit.RELU.getWeightInitFunction(), true, norm, seed);
+        return mlp(inputs, hidden, classes, updater, WeightInit.RELU.getWeightInitFunction(), true, norm, 0, seed);
     }
 
+    /**
+     * {@link #mlp(int, List, int, IUpdater, long, HiddenNorm)} with {@link HiddenNorm#BATCH} whose statistics in
+     * training come from ghost batches of {@code ghostSize} examples ({@link GhostBatchNormalization}): Hoffer,
+     * Hubara and Soudry, "Train longer, generalize better" (NeurIPS 2017), Algorithm 1, which gives a large batch
+     * the batch-norm noise of a small one. The parameters are those of {@code HiddenNorm.BATCH} except that the
+     * running variance is kept as a variance ({@code i_var} in place of {@code i_log10stdev}).
+     *
+     * @param ghostSize examples per ghost batch, at least 2 (the paper uses 128)
+     */
+    public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, long seed,
+                                        int ghostSize) {
+        Check.atLeast("ghostSize", ghostSize, 2);
+        return mlp(inputs, hidden, classes, updater, WeightInit.RELU.getWeightInitFunction(), true, HiddenNorm.BATCH, ghostSize, seed);
+    }
+
+    /** The one builder of the MLPs above; {@code ghostSize} 0 is DL4J's batch norm where {@code norm} is BATCH. */
     private static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, IWeightInit weightInit,
-                                         boolean biases, HiddenNorm norm, long seed) {
+                                         boolean biases, HiddenNorm norm, int ghostSize, long seed) {
         if (norm == null) {
             throw new IllegalArgumentException("norm: expected NONE, BATCH or LAYER, got null");
         }
@@ -143,7 +161,7 @@ public final class Models {
                 case LAYER -> layers.layer(new DenseLayer.Builder().nOut(width).hasBias(biases).hasLayerNorm(true).activation(Activation.RELU).build());
                 case BATCH -> {
                     layers.layer(new DenseLayer.Builder().nOut(width).hasBias(biases).activation(Activation.IDENTITY).build());
-                    layers.layer(new BatchNormalization.Builder().build());
+                    layers.layer(ghostSize > 0 ? new GhostBatchNormalization(ghostSize) : new BatchNormalization.Builder().build());
                     layers.layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
                 }
             }

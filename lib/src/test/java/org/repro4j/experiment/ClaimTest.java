@@ -55,6 +55,25 @@ class ClaimTest {
     }
 
     @Test
+    void ofSeedsTakesTheMeanAndItsStandardError() {
+        var claim = Claim.ofSeeds("gap", "data", 0, new double[] {1, 2, 3}, 0, Direction.AT_LEAST, Scale.LAPTOP);
+        assertEquals(2, claim.ours(), 1e-12);
+        assertEquals(1 / Math.sqrt(3), claim.spread(), 1e-12, "sd 1 over sqrt(3)");
+        assertEquals(Verdict.REPRODUCED, claim.verdict());
+        assertEquals(0, Claim.ofSeeds("gap", "data", 0, new double[] {-4}, 0, Direction.AT_LEAST, Scale.LAPTOP).spread(), "one seed");
+    }
+
+    @Test
+    void ofSeedsRejectsNoValuesAndNonFiniteOnes() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Claim.ofSeeds("gap", "data", 0, new double[0], 0, Direction.AT_LEAST, Scale.LAPTOP));
+        assertEquals("perSeed: expected at least one value, got none", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Claim.ofSeeds("gap", "data", 0, new double[] {1, Double.NaN}, 0, Direction.AT_LEAST, Scale.LAPTOP));
+        assertEquals("values[1]: expected a finite number, got NaN", e.getMessage());
+    }
+
+    @Test
     void invalidNumbersAreRejectedNamingTheField() {
         var e = assertThrows(IllegalArgumentException.class, () -> claim(Double.NaN, 0, Direction.AT_LEAST, Scale.LAPTOP));
         assertEquals("ours: expected a finite number, got NaN", e.getMessage());

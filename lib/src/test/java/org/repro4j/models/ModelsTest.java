@@ -2,6 +2,7 @@ package org.repro4j.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.repro4j.norm.GhostBatchNormalization;
 
 class ModelsTest {
 
@@ -79,6 +81,38 @@ class ModelsTest {
                 assertEquals(0, change, 1e-6, norm + ": each example's output is its own");
             }
         }
+    }
+
+    @Test
+    void ghostBatchNormMlpPutsGhostBatchNormBeforeTheReluOfEveryHiddenLayer() {
+        var net = Models.mlp(6, List.of(5, 4), 3, new Sgd(0.1), 1, 4);
+        assertEquals(List.of("0_W", "0_b", "1_gamma", "1_beta", "1_mean", "1_var", "3_W", "3_b", "4_gamma", "4_beta", "4_mean",
+                "4_var", "6_W", "6_b"), List.copyOf(net.paramTable().keySet()));
+        for (int layer : new int[] {1, 4}) {
+            var norm = assertInstanceOf(GhostBatchNormalization.class, net.getLayerWiseConfigurations().getConf(layer).getLayer());
+            assertEquals(4, norm.ghostSize());
+        }
+        assertEquals(Models.mlp(6, List.of(5, 4), 3, new Sgd(0.1), 1, Models.HiddenNorm.BATCH).getParam("0_W"), net.getParam("0_W"),
+                "the same weights as plain batch norm for the same seed");
+    }
+
+    @Test
+    void ghostBatchNormNormalisesEachGhostBatchAsIfItWereTheWholeBatch() {
+        Nd4j.getRandom().setSeed(4);
+        INDArray batch = Nd4j.rand(DataType.FLOAT, 8, 6);
+        var net = Models.mlp(6, List.of(5), 3, new Sgd(0.1), 1, 4);
+        for (int start : new int[] {0, 4}) {
+            INDArray ghost = batch.get(NDArrayIndex.interval(start, start + 4), NDArrayIndex.all()).dup();
+            double change = net.output(batch, true).get(NDArrayIndex.interval(start, start + 4), NDArrayIndex.all())
+                    .sub(net.output(ghost, true)).amaxNumber().doubleValue();
+            assertEquals(0, change, 1e-6, "ghost batch at " + start + " in training mode: as if alone");
+        }
+    }
+
+    @Test
+    void aGhostBatchOfOneIsRejected() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Models.mlp(6, List.of(), 3, new Sgd(0.1), 1, 1));
+        assertEquals("ghostSize: expected at least 2, got 1", e.getMessage());
     }
 
     @Test
