@@ -219,31 +219,140 @@ def denoiser_step():
     return median(1, 15, 10, work) / steps
 
 
+# DDPM's linear 1000-step schedule (Schedules.linearBetas(1000, 1e-4, 0.02)): its noise levels sigma_t.
+DDPM_ALPHA_BARS = np.cumprod(1 - np.linspace(1e-4, 0.02, 1000))
+DDPM_SIGMAS = np.sqrt((1 - DDPM_ALPHA_BARS) / DDPM_ALPHA_BARS)
+
+
+def spaced(steps):
+    """Schedules.spaced(DDPM, steps) with a 0 appended, and each level's c_noise: the fractional timestep over
+    T - 1, interpolated in log sigma (Schedules.time)."""
+    t = len(DDPM_SIGMAS)
+    idx = [int(round((t - 1) * (1 - i / (steps - 1)))) for i in range(steps)]
+    sigmas = [float(DDPM_SIGMAS[i]) for i in idx] + [0.0]
+    log_s = np.log(DDPM_SIGMAS)
+    cond = [float(np.interp(math.log(s), log_s, np.arange(t))) / (t - 1) for s in sigmas[:-1]]
+    return sigmas, cond
+
+
+def ddim_step(eps, x, s, to, cond):
+    """One step of Samplers.ddim (eta = 0) from level s to `to` with the epsilon-parametrised net eps(x_in, c):
+    D = x - s eps(x / sqrt(1 + s^2), c), then the point at `to` on the line from D through x."""
+    c = torch.full((x.shape[0],), cond, dtype=torch.float64, device=DEVICE)
+    denoised = eps(x * (1 / math.sqrt(1 + s * s)), c).to(x.dtype) * (-s) + x
+    return (x - denoised) * (to / s) + denoised
+
+
 def ddim():
     """Samplers.ddim with eta = 0, 50 steps, 10,000 2-D points, epsilon parametrisation on a linear 1000-step schedule."""
     net = denoiser_net()
-    betas = np.linspace(1e-4, 0.02, 1000)
-    alpha_bars = np.cumprod(1 - betas)
-    all_sigmas = np.sqrt((1 - alpha_bars) / alpha_bars)
     steps = 50
-    idx = [int(round((len(alpha_bars) - 1) * (1 - i / (steps - 1)))) for i in range(steps)]
-    sigmas = [float(all_sigmas[i]) for i in idx] + [0.0]
-    # c_noise: the fractional timestep over T - 1, interpolated in log sigma (Schedules.time)
-    log_s = np.log(all_sigmas)
-    cond = [float(np.interp(math.log(s), log_s, np.arange(len(log_s)))) / (len(log_s) - 1) for s in sigmas[:-1]]
+    sigmas, cond = spaced(steps)
     start = torch.randn(10000, 2, dtype=torch.float64, device=DEVICE) * sigmas[0]
 
     def work():
         x = start
         with torch.no_grad():
             for i in range(steps):
-                s, to = sigmas[i], sigmas[i + 1]
-                c = torch.full((x.shape[0],), cond[i], dtype=torch.float64, device=DEVICE)
-                out = net(denoiser_input(x * (1 / math.sqrt(1 + s * s)), c)).to(torch.float64)
-                denoised = out * (-s) + x
-                x = (x - denoised) * (to / s) + denoised
+                x = ddim_step(lambda x_in, c: net(denoiser_input(x_in, c)), x, sigmas[i], sigmas[i + 1], cond[i])
         return x
     return median(1, 7, 15, work)
+
+
+UNET, UNET_GROUPS = [16, 32, 32], 8
+
+
+class Block(nn.Module):
+    """A block of UNet.create: 3x3 conv, plus a linear projection of the time features (one value a channel,
+    ChannelAdd), group norm, SiLU, 3x3 conv, group norm, SiLU."""
+
+    def __init__(self, cin, width, time, groups):
+        super().__init__()
+        self.a = nn.Conv2d(cin, width, 3, padding=1)
+        self.t = nn.Linear(time, width)
+        self.norm1 = nn.GroupNorm(groups, width) if groups else nn.Identity()
+        self.b = nn.Conv2d(width, width, 3, padding=1)
+        self.norm2 = nn.GroupNorm(groups, width) if groups else nn.Identity()
+
+    def forward(self, x, temb):
+        h = F.silu(self.norm1(self.a(x) + self.t(temb)[:, :, None, None]))
+        return F.silu(self.norm2(self.b(h)))
+
+
+class UNet(nn.Module):
+    """org.repro4j.diffusion.UNet: the embedding through Linear-SiLU-Linear-SiLU of width 4 w_0; level l a block of
+    w_l channels, max-pool 2x2 between levels; the decoder upsamples (nearest), concatenates [up, encoder's block]
+    and runs a block of w_l; a 1x1 conv back to the image's channels; rows [n, C*H*W] in and out."""
+
+    def __init__(self, channels, side, widths, frequencies, groups):
+        super().__init__()
+        self.shape = (channels, side, side)
+        time = 4 * widths[0]
+        self.time = nn.Sequential(nn.Linear(2 * frequencies, time), nn.SiLU(), nn.Linear(time, time), nn.SiLU())
+        self.down = nn.ModuleList(Block(channels if l == 0 else widths[l - 1], widths[l], time, groups)
+                                  for l in range(len(widths)))
+        self.up = nn.ModuleList(Block(widths[l + 1] + widths[l], widths[l], time, groups)
+                                for l in reversed(range(len(widths) - 1)))
+        self.out = nn.Conv2d(widths[0], channels, 1)
+
+    def forward(self, x, emb):
+        temb = self.time(emb)
+        h = x.view(x.shape[0], *self.shape)
+        skips = []
+        for l, block in enumerate(self.down):
+            h = block(h if l == 0 else F.max_pool2d(h, 2), temb)
+            skips.append(h)
+        for block, skip in zip(self.up, reversed(skips[:-1])):
+            h = block(torch.cat([F.interpolate(h, scale_factor=2, mode="nearest"), skip], 1), temb)
+        return self.out(h).flatten(1)
+
+
+def unet():
+    """UNet.create(1, 28, 28, [16, 32, 32], 16, 8, ...); logs its parameter count, which Bench's log also shows."""
+    net = UNet(1, 28, UNET, FREQUENCIES, UNET_GROUPS).to(DEVICE)
+    print("unet %s, %d frequencies, %d groups: %d parameters"
+          % (UNET, FREQUENCIES, UNET_GROUPS, sum(p.numel() for p in net.parameters())), file=sys.stderr)
+    return net
+
+
+def unet_eps(net):
+    return lambda x_in, c: net(x_in, embedding(c).float())
+
+
+def unet_step(batch):
+    """One Adam step on DDPM's epsilon objective like Objectives.step: images drawn with replacement, a timestep
+    each uniform over the 1000, x = x0 + sigma noise (noise drawn in float64), input x / sqrt(1 + sigma^2),
+    c = t / (T - 1), target (x0 - x) / (-sigma), mean squared error."""
+    (x_all, _), _ = data()
+    net = unet()
+    optimiser = torch.optim.Adam(net.parameters(), lr=1e-3)
+    eps = unet_eps(net)
+    sigmas_all = torch.from_numpy(DDPM_SIGMAS).to(DEVICE)
+    t_max = len(DDPM_SIGMAS)
+
+    def work():
+        x0 = x_all[torch.randint(x_all.shape[0], (batch,), device=DEVICE)]
+        t = torch.randint(t_max, (batch,), device=DEVICE)
+        sigma = sigmas_all[t].view(-1, 1)
+        x = torch.randn(x0.shape, dtype=torch.float64, device=DEVICE).float() * sigma.float() + x0
+        target = (x0 - x) / (-sigma).float()
+        optimiser.zero_grad(set_to_none=True)
+        loss = F.mse_loss(eps(x * (1 / torch.sqrt(1 + sigma * sigma)).float(), t.double() / (t_max - 1)), target)
+        loss.backward()
+        optimiser.step()
+    return median(1, 10, 15, work)
+
+
+def unet_sample_step(batch):
+    """One step of Samplers.ddim (eta = 0) with the U-Net for `batch` images: the first of 50 spaced steps."""
+    eps = unet_eps(unet())
+    sigmas, cond = spaced(50)
+    start = torch.randn(batch, 28 * 28, device=DEVICE) * sigmas[0]
+
+    def work():
+        with torch.no_grad():
+            return ddim_step(eps, start, sigmas[0], sigmas[1], cond[0])
+    return median(2, 15, 10, work)
 
 
 def big_net():
@@ -296,6 +405,8 @@ WORKLOADS = {
     "conv_eval_2k": conv_eval,
     "denoiser_step_b512": denoiser_step,
     "ddim50_10k": ddim,
+    "unet_step_b128": lambda: unet_step(128),
+    "unet_sample_step_b128": lambda: unet_sample_step(128),
     "prune_magnitude_10m": magnitude,
     "synflow_scores_10m": synflow,
 }

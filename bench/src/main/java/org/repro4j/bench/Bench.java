@@ -15,11 +15,14 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.repro4j.data.Dataset;
 import org.repro4j.data.FashionMnist;
+import org.repro4j.diffusion.DenoiserTraining;
+import org.repro4j.diffusion.Objectives;
 import org.repro4j.diffusion.Preconditioning;
 import org.repro4j.diffusion.Samplers;
 import org.repro4j.diffusion.Schedules;
 import org.repro4j.diffusion.Step;
 import org.repro4j.diffusion.TimeMlp;
+import org.repro4j.diffusion.UNet;
 import org.repro4j.models.Models;
 import org.repro4j.prune.Masks;
 import org.repro4j.prune.Pruners;
@@ -63,6 +66,8 @@ public final class Bench {
         all.put("conv_eval_2k", Bench::convEval);
         all.put("denoiser_step_b512", Bench::denoiserStep);
         all.put("ddim50_10k", Bench::ddim);
+        all.put("unet_step_b128", () -> unetStep(128));
+        all.put("unet_sample_step_b128", () -> unetSampleStep(128));
         all.put("prune_magnitude_10m", Bench::magnitude);
         all.put("synflow_scores_10m", Bench::synflow);
         List<String> names = args.length == 0 ? new ArrayList<>(all.keySet()) : Arrays.asList(args);
@@ -209,20 +214,89 @@ public final class Bench {
         return new double[] {s / steps, 3 * denseFlops(DENOISER, batch)};
     }
 
+    /** DDPM's linear 1000-step schedule (betas 1e-4 to 0.02) as alpha-bars, and its epsilon parametrisation. */
+    private static final double[] DDPM = Schedules.alphaBars(Schedules.linearBetas(1000, 1e-4, 0.02));
+    private static final Preconditioning EPS = Preconditioning.eps(Preconditioning.timestep(DDPM));
+
     /**
      * DDIM (eta = 0) in 50 steps from noise for 10,000 2-D points, with the epsilon-parametrised
      * denoiser on a 1000-step linear schedule.
      */
     private static double[] ddim() {
         TimeMlp net = denoiserNet();
-        double[] alphaBars = Schedules.alphaBars(Schedules.linearBetas(1000, 1e-4, 0.02));
-        double[] sigmas = Schedules.spaced(alphaBars, 50);
-        var denoiser = Preconditioning.eps(Preconditioning.timestep(alphaBars)).denoiser(net);
+        double[] sigmas = Schedules.spaced(DDPM, 50);
+        var denoiser = EPS.denoiser(net);
         int n = 10_000;
         INDArray start = Nd4j.randn(DataType.DOUBLE, n, 2).muli(sigmas[0]);
         var random = new SplittableRandom(3);
         double s = Harness.median(1, 7, 15, () -> Samplers.ddim(denoiser, start, sigmas, 0, random, Step.Callback.NONE));
         return new double[] {s, 50 * denseFlops(DENOISER, n)};
+    }
+
+    /** The U-Net's level widths at laptop scale (28x28, 14x14, 7x7), its embedding frequencies and group-norm groups. */
+    private static final List<Integer> UNET = List.of(16, 32, 32);
+    private static final int UNET_FREQUENCIES = 16;
+    private static final int UNET_GROUPS = 8;
+
+    /** The time-conditioned {@link UNet} on 1 x 28 x 28 images, Adam at 1e-3; logs its parameter count. */
+    private static UNet unet() {
+        UNet net = UNet.create(1, 28, 28, UNET, UNET_FREQUENCIES, UNET_GROUPS, new Adam(1e-3), 1);
+        System.err.printf("unet %s, %d frequencies, %d groups: %d parameters%n", UNET, UNET_FREQUENCIES, UNET_GROUPS,
+                net.network().numParams());
+        return net;
+    }
+
+    /**
+     * Forward FLOPs of {@link #unet} at batch {@code batch}: 2 k^2 C_in C_out H W a convolution (3x3 in the
+     * blocks, 1x1 out), plus the embedding's MLP and each block's projection of it; norms and SiLUs not counted.
+     */
+    private static double unetFlops(int batch) {
+        int time = 4 * UNET.get(0);
+        double f = denseFlops(new int[] {2 * UNET_FREQUENCIES, time, time}, 1);
+        int levels = UNET.size();
+        for (int l = 0; l < levels; l++) {
+            int in = l == 0 ? 1 : UNET.get(l - 1);
+            f += unetBlockFlops(in, UNET.get(l), 28 >> l, time);
+        }
+        for (int l = levels - 2; l >= 0; l--) {
+            f += unetBlockFlops(UNET.get(l + 1) + UNET.get(l), UNET.get(l), 28 >> l, time);
+        }
+        return batch * (f + 2.0 * 28 * 28 * UNET.get(0));
+    }
+
+    /** One block at one image: conv 3x3 in -> w, conv 3x3 w -> w at side x side, and the projection time -> w. */
+    private static double unetBlockFlops(int in, int w, int side, int time) {
+        return 2.0 * 9 * side * side * (in * w + w * w) + 2.0 * time * w;
+    }
+
+    /**
+     * One Adam step of the U-Net on DDPM's epsilon objective, the body of {@link DenoiserTraining#fit}'s loop:
+     * {@code batch} training images drawn with replacement, a timestep each uniform over the 1000
+     * ({@link Objectives#ddpmSigmas}), then {@link DenoiserTraining#denoising}'s step (noise, scaled input,
+     * target epsilon, {@code fit} on the mean squared error).
+     */
+    private static double[] unetStep(int batch) {
+        INDArray images = train().features();
+        UNet net = unet();
+        DenoiserTraining.Objective objective = DenoiserTraining.denoising(EPS, (n, random) -> Objectives.ddpmSigmas(DDPM, n, random));
+        long[] iteration = {0};
+        double s = Harness.median(1, 10, 15, () -> {
+            var random = new SplittableRandom(iteration[0] + 1);
+            try (INDArray x0 = images.getRows(random.ints(batch, 0, (int) images.rows()).toArray())) {
+                objective.step(net, x0, iteration[0]++, random);
+            }
+        });
+        return new double[] {s, 3 * unetFlops(batch)};
+    }
+
+    /** One step of {@link Samplers#ddim} (eta = 0) with the U-Net for {@code batch} images: the first of 50 spaced steps. */
+    private static double[] unetSampleStep(int batch) {
+        var denoiser = EPS.denoiser(unet());
+        double[] sigmas = Arrays.copyOf(Schedules.spaced(DDPM, 50), 2);
+        INDArray start = Nd4j.randn(DataType.FLOAT, batch, 28 * 28).muli(sigmas[0]);
+        var random = new SplittableRandom(3);
+        double s = Harness.median(2, 15, 10, () -> Samplers.ddim(denoiser, start, sigmas, 0, random, Step.Callback.NONE));
+        return new double[] {s, unetFlops(batch)};
     }
 
     private static MultiLayerNetwork bigNet() {
