@@ -79,15 +79,15 @@ awk -F'\t' '
     END {
         n = 0
         for (i = 1; i <= nw; i++) for (j = 1; j <= nt; j++) if ((w[i] SUBSEP th[j]) in f) order[++n] = w[i] SUBSEP th[j]
-        printf "| %-20s | %7s | %10s | %10s | %11s | %16s | %16s |\n", "workload", "threads", "repro4j", "PyTorch", "ratio", "repro4j GFLOP/s", "PyTorch GFLOP/s"
-        printf "|%s|%s|%s|%s|%s|%s|%s|\n", "----------------------", "---------", "------------", "------------", "-------------", "------------------", "------------------"
+        printf "| %-21s | %7s | %10s | %10s | %11s | %16s | %16s |\n", "workload", "threads", "repro4j", "PyTorch", "ratio", "repro4j GFLOP/s", "PyTorch GFLOP/s"
+        printf "|%s|%s|%s|%s|%s|%s|%s|\n", "-----------------------", "---------", "------------", "------------", "-------------", "------------------", "------------------"
         for (i = 1; i <= n; i++) {
             k = order[i]; split(k, p, SUBSEP)
             a = t["repro4j", k]; b = t["pytorch", k]
             ratio = (a != "" && b != "" && b > 0) ? sprintf("%.2f", a / b) : "-"
             ga = (f[k] > 0 && a > 0) ? sprintf("%.2f", f[k] / a / 1e9) : ""
             gb = (f[k] > 0 && b > 0) ? sprintf("%.2f", f[k] / b / 1e9) : ""
-            printf "| %-20s | %7s | %10s | %10s | %11s | %16s | %16s |\n", p[1], p[2], a == "" ? "-" : fmt(a), b == "" ? "-" : fmt(b), ratio, ga, gb
+            printf "| %-21s | %7s | %10s | %10s | %11s | %16s | %16s |\n", p[1], p[2], a == "" ? "-" : fmt(a), b == "" ? "-" : fmt(b), ratio, ga, gb
         }
     }' "$rows" | tee "$OUT/table.md"
 echo
