@@ -1,5 +1,6 @@
 package org.repro4j.data;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -148,6 +149,36 @@ public record Dataset(String name, INDArray features, int[] labels, int channels
         }
         return List.of(rows(name + " (" + n + " held out, seed " + seed + ")", drawn),
                 rows(name + " (" + rest.length + " not held out, seed " + seed + ")", rest));
+    }
+
+    /**
+     * {@code parts} disjoint subsets of {@code n} examples each, drawn without replacement by a generator
+     * seeded with {@code seed}: subset k holds draws k, k + parts, k + 2 parts, ... The protocol of
+     * Kadkhodaie et al. 2024 ("Generalization in diffusion models arises from geometry-adaptive harmonic
+     * representations", section 2), which trains one model on each of two non-overlapping training sets S1, S2
+     * of size N. The draws are those of {@link #subset}, whose order does not depend on how many are drawn, so
+     * for one seed the subsets nest: subset k of size n lies inside subset k of any larger size.
+     *
+     * @throws IllegalArgumentException if {@code parts} is below 1 or {@code n * parts} is not between 1 and the size
+     */
+    public List<Dataset> disjointSubsets(int n, int parts, long seed) {
+        if (parts < 1) {
+            throw new IllegalArgumentException("parts: expected at least 1, got " + parts);
+        }
+        if (n < 1 || (long) n * parts > size()) {
+            throw new IllegalArgumentException(name + ": expected " + parts + " disjoint subsets of between 1 and " + size() / parts
+                    + " examples, asked for " + n);
+        }
+        int[] drawn = drawn(n * parts, seed);
+        var subsets = new ArrayList<Dataset>();
+        for (int k = 0; k < parts; k++) {
+            int[] rows = new int[n];
+            for (int i = 0; i < n; i++) {
+                rows[i] = drawn[k + i * parts];
+            }
+            subsets.add(rows(name + " (subset " + (k + 1) + " of " + parts + ", " + n + " each, seed " + seed + ")", rows));
+        }
+        return List.copyOf(subsets);
     }
 
     /** The pixels of image {@code i}. */

@@ -1,6 +1,7 @@
 package org.repro4j.diffusion;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -36,10 +37,30 @@ public final class DenoiserTraining {
     private DenoiserTraining() {
     }
 
-    /** Draws n training points, e.g. {@code Toy2d::checkerboard} or {@code mixture::sample}. */
+    /** Draws n training points, e.g. {@code Toy2d::checkerboard}, {@code mixture::sample} or {@link #rows} of a set of images. */
     @FunctionalInterface
     public interface Data {
         INDArray sample(int n, RandomGenerator random);
+
+        /**
+         * Draws n rows of {@code points} [m, d] uniformly with replacement: a finite training set, such as the
+         * images of a {@link org.repro4j.data.Dataset}, seen as the distribution that puts 1/m on each row.
+         *
+         * @throws IllegalArgumentException if {@code points} is not [m, d] with m >= 1
+         */
+        static Data rows(INDArray points) {
+            if (points.rank() != 2 || points.rows() < 1) {
+                throw new IllegalArgumentException("points: expected shape [m, d] with m >= 1, got " + Arrays.toString(points.shape()));
+            }
+            int m = (int) points.rows();
+            return (n, random) -> {
+                int[] rows = new int[n];
+                for (int i = 0; i < n; i++) {
+                    rows[i] = random.nextInt(m);
+                }
+                return points.getRows(rows);
+            };
+        }
     }
 
     /** Draws one noise level for each of n rows, e.g. {@code Objectives::interpolantSigmas}. */

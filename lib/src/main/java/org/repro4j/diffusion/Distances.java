@@ -49,11 +49,11 @@ public final class Distances {
             int to = Math.min(n, from + SAMPLE_CHUNK);
             double[] best = new double[to - from];
             Arrays.fill(best, Double.POSITIVE_INFINITY);
-            try (INDArray x = samples.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(DataType.DOUBLE);
+            try (INDArray x = ownDoubles(samples.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()));
                  INDArray xx = squaredNorms(x)) {
                 for (int start = 0; start < m; start += TRAINING_CHUNK) {
                     int end = Math.min(m, start + TRAINING_CHUNK);
-                    try (INDArray t = training.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).castTo(DataType.DOUBLE);
+                    try (INDArray t = ownDoubles(training.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
                          INDArray tt = squaredNorms(t);
                          INDArray squared = x.mmul(t.transpose()).muli(-2).addiColumnVector(xx.reshape(-1, 1)).addiRowVector(tt);
                          INDArray argMinArray = Nd4j.argMin(squared, 1);
@@ -82,6 +82,14 @@ public final class Distances {
             }
         }
         return new Nearest(index, distance, cosine);
+    }
+
+    /**
+     * A double-precision copy of {@code view} that may be closed: {@code castTo} returns a double array itself, and
+     * closing a view of the caller's array would free the caller's buffer.
+     */
+    private static INDArray ownDoubles(INDArray view) {
+        return view.dataType() == DataType.DOUBLE ? view.dup() : view.castTo(DataType.DOUBLE);
     }
 
     /** The squared Euclidean norm of each row, without keeping the squared entries. */
@@ -263,8 +271,8 @@ public final class Distances {
         return projected;
     }
 
-    /** Checks that {@code sample} is a [n, dim] batch (any dim when it is negative) with n >= 1. */
-    private static void checkMatrix(String field, INDArray sample, long dim) {
+    /** Checks that {@code sample} is a [n, dim] batch (any dim when it is negative) with n >= 1, naming {@code field} if not. */
+    static void checkMatrix(String field, INDArray sample, long dim) {
         if (sample.rank() != 2 || sample.rows() < 1 || dim >= 0 && sample.columns() != dim) {
             throw new IllegalArgumentException(field + ": expected shape [n, " + (dim >= 0 ? dim : "d") + "] with n >= 1, got "
                     + Arrays.toString(sample.shape()));

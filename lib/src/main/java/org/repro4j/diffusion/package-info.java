@@ -12,6 +12,8 @@
  * drifts; {@link org.repro4j.diffusion.Toy2d} data with exact
  * {@link org.repro4j.diffusion.GaussianMixture} denoisers; and sample {@link org.repro4j.diffusion.Distances}
  * (sliced Wasserstein, MMD, the Fréchet distance, nearest training image), with the classifier
- * {@link org.repro4j.diffusion.FeatureSpace} in which generated images are compared (FMNIST-FD, an FID-like score).
+ * {@link org.repro4j.diffusion.FeatureSpace} in which generated images are compared (FMNIST-FD, an FID-like score),
+ * and the memorisation measures of Kadkhodaie et al. 2024: image {@link org.repro4j.diffusion.Similarity} and
+ * denoising {@link org.repro4j.diffusion.Psnr}.
  */
 package org.repro4j.diffusion;

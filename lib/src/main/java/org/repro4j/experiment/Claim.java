@@ -14,6 +14,9 @@ import tech.tablesaw.api.Table;
  * deviation over seeds) straddles the threshold the claim is {@link Verdict#INCONCLUSIVE};
  * otherwise it is {@link Verdict#REPRODUCED} when our number lies on the claimed side of the
  * paper's, within {@code tolerance}, and {@link Verdict#NOT_REPRODUCED} when it does not.
+ * A claim that is only evidence when something else holds (a memorisation curve means nothing if the
+ * small models never memorised) names that as its preconditions ({@link #requiring}): unless every one
+ * of them is reproduced, its verdict is {@link Verdict#INCONCLUSIVE} whatever its own numbers say.
  *
  * @param claim     what the paper says, in a few words ("winning tickets at 3.6 % of weights match the dense net")
  * @param dataset   where the paper measured it, and where we did if different ("MNIST (paper) / Fashion-MNIST (ours)")
@@ -23,9 +26,10 @@ import tech.tablesaw.api.Table;
  * @param tolerance how far ours may fall short of the paper's and still count, never negative
  * @param direction which side of the paper's number counts as agreement
  * @param scale     the scale ours was measured at
+ * @param given     claims that must be reproduced for this one to count (none for most claims)
  */
 public record Claim(String claim, String dataset, double paper, double ours, double spread, double tolerance,
-                    Direction direction, Scale scale) {
+                    Direction direction, Scale scale, List<Claim> given) {
 
     /** Which side of the paper's number agrees with it. */
     public enum Direction {
@@ -64,6 +68,21 @@ public record Claim(String claim, String dataset, double paper, double ours, dou
         if (direction == null || scale == null) {
             throw new IllegalArgumentException("direction and scale: expected values, got " + direction + " and " + scale);
         }
+        if (given == null) {
+            throw new IllegalArgumentException("given: expected a list of preconditions (empty for none), got null");
+        }
+        given = List.copyOf(given);
+    }
+
+    /** A claim without preconditions. */
+    public Claim(String claim, String dataset, double paper, double ours, double spread, double tolerance, Direction direction,
+                 Scale scale) {
+        this(claim, dataset, paper, ours, spread, tolerance, direction, scale, List.of());
+    }
+
+    /** This claim, counted only if every one of {@code preconditions} is reproduced (see the class comment). */
+    public Claim requiring(Claim... preconditions) {
+        return new Claim(claim, dataset, paper, ours, spread, tolerance, direction, scale, List.of(preconditions));
     }
 
     private static void finite(String field, double value) {
@@ -90,7 +109,7 @@ public record Claim(String claim, String dataset, double paper, double ours, dou
 
     /** The verdict computed from the numbers (see the class comment). */
     public Verdict verdict() {
-        if (scale == Scale.SMOKE) {
+        if (scale == Scale.SMOKE || given.stream().anyMatch(c -> c.verdict() != Verdict.REPRODUCED)) {
             return Verdict.INCONCLUSIVE;
         }
         boolean low = agrees(ours - spread), high = agrees(ours + spread);
@@ -109,9 +128,12 @@ public record Claim(String claim, String dataset, double paper, double ours, dou
         };
     }
 
-    /** The claims as a table: claim, dataset, paper, ours, ± (spread), tolerance, direction, scale, verdict. */
+    /**
+     * The claims as a table: claim, dataset, paper, ours, ± (spread), tolerance, direction, scale, verdict, and when
+     * any claim has preconditions a last column {@code given} naming them with their verdicts.
+     */
     public static Table table(List<Claim> claims) {
-        return Table.create("claims",
+        Table table = Table.create("claims",
                 StringColumn.create("claim", claims.stream().map(Claim::claim)),
                 StringColumn.create("dataset", claims.stream().map(Claim::dataset)),
                 DoubleColumn.create("paper", claims.stream().mapToDouble(Claim::paper)),
@@ -121,5 +143,10 @@ public record Claim(String claim, String dataset, double paper, double ours, dou
                 StringColumn.create("direction", claims.stream().map(c -> c.direction().name().toLowerCase(Locale.ROOT))),
                 StringColumn.create("scale", claims.stream().map(c -> c.scale().toString())),
                 StringColumn.create("verdict", claims.stream().map(c -> c.verdict().toString())));
+        if (claims.stream().anyMatch(c -> !c.given().isEmpty())) {
+            table.addColumns(StringColumn.create("given", claims.stream().map(c -> String.join("; ",
+                    c.given().stream().map(g -> g.claim() + " (" + g.verdict() + ")").toList()))));
+        }
+        return table;
     }
 }

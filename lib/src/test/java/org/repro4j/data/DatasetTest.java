@@ -69,6 +69,46 @@ class DatasetTest {
         assertEquals("ten: expected fewer than 10 examples to hold out, asked for 10", e.getMessage());
     }
 
+    /** The first pixel of every image, which tells the ten images apart. */
+    private static float[] firstPixels(Dataset d) {
+        float[] values = new float[d.size()];
+        for (int i = 0; i < d.size(); i++) {
+            values[i] = d.image(i)[0];
+        }
+        return values;
+    }
+
+    @Test
+    void disjointSubsetsDealTheDrawsOfSubsetInTurn() {
+        var parts = ten().disjointSubsets(2, 3, 5);
+        float[] drawn = firstPixels(ten().subset(6, 5));
+        assertEquals(3, parts.size());
+        for (int k = 0; k < 3; k++) {
+            assertArrayEquals(new float[] {drawn[k], drawn[k + 3]}, firstPixels(parts.get(k)), "subset " + k);
+        }
+        assertEquals(6, java.util.stream.IntStream.range(0, 6).mapToObj(i -> drawn[i]).distinct().count(), "no image twice");
+        assertEquals("ten (subset 2 of 3, 2 each, seed 5)", parts.get(1).name());
+    }
+
+    @Test
+    void disjointSubsetsNestAsTheyGrow() {
+        for (int k = 0; k < 2; k++) {
+            float[] small = firstPixels(ten().disjointSubsets(2, 2, 9).get(k));
+            float[] large = firstPixels(ten().disjointSubsets(5, 2, 9).get(k));
+            assertArrayEquals(small, Arrays.copyOf(large, 2), "subset " + k);
+        }
+    }
+
+    @Test
+    void disjointSubsetsRejectTooManyExamplesOrNoParts() {
+        var e = assertThrows(IllegalArgumentException.class, () -> ten().disjointSubsets(6, 2, 1));
+        assertEquals("ten: expected 2 disjoint subsets of between 1 and 5 examples, asked for 6", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ten().disjointSubsets(0, 2, 1));
+        assertEquals("ten: expected 2 disjoint subsets of between 1 and 5 examples, asked for 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ten().disjointSubsets(1, 0, 1));
+        assertEquals("parts: expected at least 1, got 0", e.getMessage());
+    }
+
     @Test
     void pooledAveragesEachBlockOfEachChannel() {
         // one 2-channel 2x4 image: channel 0 holds 0..7, channel 1 holds 8..15, row-major

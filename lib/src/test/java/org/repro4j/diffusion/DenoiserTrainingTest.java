@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
@@ -153,6 +154,23 @@ class DenoiserTrainingTest {
         }
         assertEquals(params[0], params[1]);
         assertNotEquals(params[0], params[2]);
+    }
+
+    @Test
+    void rowsDrawsEachRowOfAFiniteSetWithEqualChance() {
+        INDArray points = Nd4j.createFromArray(new double[][] {{0, 0}, {1, 10}, {2, 20}});
+        INDArray batch = DenoiserTraining.Data.rows(points).sample(3_000, new SplittableRandom(3));
+        int[] counts = new int[3];
+        for (int i = 0; i < 3_000; i++) {
+            int row = (int) batch.getDouble(i, 0);
+            assertEquals(10 * row, batch.getDouble(i, 1), 0, "a whole row is drawn");
+            counts[row]++;
+        }
+        for (int count : counts) {
+            assertEquals(1_000, count, 100, "counts " + java.util.Arrays.toString(counts));
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> DenoiserTraining.Data.rows(Nd4j.createFromArray(1.0, 2.0)));
+        assertEquals("points: expected shape [m, d] with m >= 1, got [2]", e.getMessage());
     }
 
     @Test

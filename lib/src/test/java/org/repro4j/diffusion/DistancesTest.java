@@ -170,6 +170,16 @@ class DistancesTest {
         assertTrue(Double.isNaN(nearest.cosine()[3]));
     }
 
+    /** Its blocks are freed as it goes; a double-precision input must not be among them. */
+    @Test
+    void nearestLeavesDoublePrecisionInputsUsable() {
+        INDArray training = Nd4j.createFromArray(new double[][] {{0, 0}, {3, 4}});
+        INDArray samples = Nd4j.createFromArray(new double[][] {{2, 0}});
+        assertArrayEquals(new int[] {0}, Distances.nearest(samples, training).index());
+        assertArrayEquals(new double[] {0, 0, 3, 4}, training.getRows(0, 1).reshape(4).toDoubleVector());
+        assertArrayEquals(new double[] {2, 0}, samples.toDoubleVector());
+    }
+
     /** More rows than one block on both sides, a duplicate across blocks (the first wins), against a brute-force search. */
     @Test
     void nearestOverSeveralBlocksMatchesABruteForceSearch() {

@@ -55,6 +55,32 @@ class ClaimTest {
     }
 
     @Test
+    void aClaimWhosePreconditionFailsIsInconclusive() {
+        Claim holds = claim(0.95, 0, Direction.AT_LEAST, Scale.LAPTOP), fails = claim(0.5, 0, Direction.AT_LEAST, Scale.LAPTOP);
+        Claim strong = claim(0.99, 0, Direction.AT_LEAST, Scale.LAPTOP), weak = claim(0.8, 0, Direction.AT_LEAST, Scale.LAPTOP);
+        assertEquals(Verdict.REPRODUCED, strong.requiring(holds).verdict());
+        assertEquals(Verdict.INCONCLUSIVE, strong.requiring(holds, fails).verdict());
+        assertEquals(Verdict.INCONCLUSIVE, strong.requiring(claim(0.89, 0.005, Direction.AT_LEAST, Scale.LAPTOP)).verdict(),
+                "an inconclusive precondition does not count either");
+        assertEquals(Verdict.NOT_REPRODUCED, weak.requiring(holds).verdict());
+        assertEquals(List.of(holds), strong.requiring(holds).given());
+        assertEquals(List.of(), strong.given());
+    }
+
+    @Test
+    void theTableNamesPreconditionsOnlyWhenThereAreAny() {
+        Claim fails = new Claim("small N memorises", "data", 0.95, 0.5, 0, 0, Direction.AT_LEAST, Scale.LAPTOP);
+        var table = Claim.table(List.of(fails, claim(0.99, 0, Direction.AT_LEAST, Scale.LAPTOP).requiring(fails)));
+        assertEquals("given", table.columnNames().get(9));
+        assertEquals(List.of("", "small N memorises (not reproduced)"), table.stringColumn("given").asList());
+        assertEquals(List.of("not reproduced", "inconclusive at this scale"), table.stringColumn("verdict").asList());
+        assertEquals(9, Claim.table(List.of(fails)).columnCount());
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new Claim("c", "d", 0, 0, 0, 0, Direction.AT_LEAST, Scale.LAPTOP, null));
+        assertEquals("given: expected a list of preconditions (empty for none), got null", e.getMessage());
+    }
+
+    @Test
     void ofSeedsTakesTheMeanAndItsStandardError() {
         var claim = Claim.ofSeeds("gap", "data", 0, new double[] {1, 2, 3}, 0, Direction.AT_LEAST, Scale.LAPTOP);
         assertEquals(2, claim.ours(), 1e-12);
