@@ -66,7 +66,8 @@ public final class Similarity {
     public static double[] pairedExcess(INDArray x, INDArray y) {
         checkPaired(x, y, 2);
         INDArray cx = centred(x), cy = centred(y);
-        double[] rowSums = cx.mmul(cy.transpose()).sum(1).toDoubleVector(), diagonal = cx.mul(cy).sum(1).toDoubleVector();
+        // row i's similarities with all of y sum to x_i . (sum of y's rows): no n x n matrix needed
+        double[] rowSums = cx.mmul(cy.sum(0).reshape(-1, 1)).toDoubleVector(), diagonal = cx.mul(cy).sum(1).toDoubleVector();
         int n = diagonal.length;
         double[] excess = new double[n];
         for (int i = 0; i < n; i++) {
