@@ -1,7 +1,6 @@
 package org.repro4j.diffusion;
 
 import java.io.PrintStream;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -49,9 +48,7 @@ public final class DenoiserTraining {
          * @throws IllegalArgumentException if {@code points} is not [m, d] with m >= 1
          */
         static Data rows(INDArray points) {
-            if (points.rank() != 2 || points.rows() < 1) {
-                throw new IllegalArgumentException("points: expected shape [m, d] with m >= 1, got " + Arrays.toString(points.shape()));
-            }
+            Distances.checkMatrix("points", points, -1);
             int m = (int) points.rows();
             return (n, random) -> {
                 int[] rows = new int[n];

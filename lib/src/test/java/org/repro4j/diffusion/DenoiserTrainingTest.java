@@ -170,7 +170,7 @@ class DenoiserTrainingTest {
             assertEquals(1_000, count, 100, "counts " + java.util.Arrays.toString(counts));
         }
         var e = assertThrows(IllegalArgumentException.class, () -> DenoiserTraining.Data.rows(Nd4j.createFromArray(1.0, 2.0)));
-        assertEquals("points: expected shape [m, d] with m >= 1, got [2]", e.getMessage());
+        assertEquals("points: expected shape [n, d] with n >= 1, got [2]", e.getMessage());
     }
 
     @Test
