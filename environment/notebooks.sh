@@ -4,7 +4,7 @@
 #                                                    second run must train nothing (results store)
 #   environment/notebooks.sh reproduce NAME [SCALE]  one notebook (default scale laptop), with HTML
 # Executed notebooks and HTML exports land in build/reports/<scale>/. A cell error, a dead kernel,
-# a cell timeout or a notebook without an image output fails the run, naming the notebook.
+# a cell timeout, or a notebook without an image output or a printed claims table fails the run, naming the notebook.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,6 +42,11 @@ run() {
   fi
   if ! grep -q '"image/png"' "$out/$name.ipynb"; then
     echo "[notebook] FAILED: $name (scale $scale) ran but produced no image/png output" >&2
+    return 1
+  fi
+  # Every notebook ends with Claim.table's printout, whose header has a verdict column.
+  if ! grep -q 'verdict *|' "$out/$name.ipynb"; then
+    echo "[notebook] FAILED: $name (scale $scale) ran but printed no claims table (no verdict column in its output)" >&2
     return 1
   fi
   if [ -n "$html" ]; then
