@@ -10,6 +10,7 @@ import org.repro4j.experiment.Hparams;
 import org.repro4j.experiment.ResultsStore;
 import org.repro4j.experiment.Run;
 import org.repro4j.experiment.Runs;
+import org.repro4j.train.NativeMemory;
 import org.repro4j.train.Nets;
 import org.repro4j.train.TrainingInterruptedException;
 import org.repro4j.viz.ProgressBar;
@@ -153,6 +154,7 @@ public final class DenoiserTraining {
      */
     public static Table fit(NoiseNet net, Objective objective, Data data, Options options, PrintStream out, Table history,
                             Runs.Checkpoint checkpoint) {
+        NativeMemory.watch();
         Model network = net.network();
         long iteration = Nets.iterationCount(network);
         long total = options.iterations();

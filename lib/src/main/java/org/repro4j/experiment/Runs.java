@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.repro4j.data.AtomicFiles;
 import org.repro4j.data.Dataset;
 import org.repro4j.train.DivergenceException;
+import org.repro4j.train.NativeMemory;
 import org.repro4j.train.Nets;
 import org.repro4j.train.Trainer;
 import tech.tablesaw.api.ColumnType;
@@ -148,6 +149,7 @@ public final class Runs {
 
     private static Run run(Hparams hparams, ResultsStore store, Supplier<? extends Model> init, long totalIterations,
                            Table emptyHistory, PrintStream out, Training training, boolean recordDivergence) {
+        NativeMemory.watch();
         Path dir = store.folder(hparams);
         Path metricsFile = dir.resolve(METRICS), checkpoint = dir.resolve(CHECKPOINT), model = dir.resolve(MODEL);
         ColumnType[] types = emptyHistory.typeArray();

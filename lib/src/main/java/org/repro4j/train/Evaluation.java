@@ -24,6 +24,7 @@ public record Evaluation(double loss, double accuracy, int[] predictions) {
 
     /** Evaluates {@code net} (in inference mode) on every example of {@code data}. */
     public static Evaluation of(Model net, Dataset data) {
+        NativeMemory.watch();
         int n = data.size();
         INDArray features = data.features();
         INDArray oneHot = data.oneHotLabels();
@@ -45,6 +46,7 @@ public record Evaluation(double loss, double accuracy, int[] predictions) {
                 }
             }
         }
+        Nets.forgetLastPass(net);
         return new Evaluation(lossSum / n, (double) correct / n, predictions);
     }
 }

@@ -172,6 +172,7 @@ public final class Trainer {
      */
     public static Table fit(Model net, Dataset train, Map<String, Dataset> evaluateOn, Options options, PrintStream out,
                             Table history, List<? extends Listener> listeners) {
+        NativeMemory.watch();
         evaluateOn.forEach((split, data) -> {
             if (data.numClasses() != train.numClasses()) {
                 throw new IllegalArgumentException(split + " set: expected " + train.numClasses()

@@ -1,0 +1,52 @@
+package org.repro4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.lang.reflect.Field;
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.learning.config.Adam;
+import org.repro4j.Fixtures;
+import org.repro4j.data.Dataset;
+import org.repro4j.models.Models;
+
+class NetsTest {
+
+    private static Object cache(Layer layer, String name) throws ReflectiveOperationException {
+        Field field = BatchNormalization.class.getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(layer);
+    }
+
+    private static List<Layer> batchNorms(org.deeplearning4j.nn.api.Model net) {
+        return Arrays.stream(Nets.layers(net)).filter(l -> l instanceof BatchNormalization).toList();
+    }
+
+    @Test
+    void anInferencePassLeavesBatchNormCachesThatEvaluationDrops() throws ReflectiveOperationException {
+        var net = Models.mlp(4, List.of(8, 8), 2, new Adam(0.01), 1, Models.HiddenNorm.BATCH);
+        Dataset data = Fixtures.blobs(40, 1);
+        Trainer.fit(net, data, data, new Trainer.Options(1, 8, 1), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertEquals(2, batchNorms(net).size());
+
+        Nets.output(net, data.features());
+        for (Layer bn : batchNorms(net)) {  // DL4J keeps them after inference: the reason for forgetLastPass
+            assertNotNull(cache(bn, "xHat"));
+            assertNotNull(cache(bn, "xMu"));
+        }
+        var first = Evaluation.of(net, data);
+        for (Layer bn : batchNorms(net)) {
+            assertNull(cache(bn, "xHat"));
+            assertNull(cache(bn, "xMu"));
+            assertNull(cache(bn, "std"));
+        }
+        var second = Evaluation.of(net, data);
+        assertEquals(first.loss(), second.loss(), 0.0);
+        assertEquals(first.accuracy(), second.accuracy(), 0.0);
+    }
+}
