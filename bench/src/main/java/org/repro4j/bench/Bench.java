@@ -144,7 +144,7 @@ public final class Bench {
                 }
                 int[] rows = Arrays.copyOfRange(order, next[0], next[0] + batch);
                 next[0] += batch;
-                try (INDArray x = features.getRows(rows); INDArray y = oneHot.getRows(rows)) {
+                try (INDArray x = Dataset.gatherRows(features, rows); INDArray y = Dataset.gatherRows(oneHot, rows)) {
                     net.fit(new DataSet(x, y));
                 }
             }
@@ -282,7 +282,7 @@ public final class Bench {
         long[] iteration = {0};
         double s = Harness.median(1, 10, 15, () -> {
             var random = new SplittableRandom(iteration[0] + 1);
-            try (INDArray x0 = images.getRows(random.ints(batch, 0, (int) images.rows()).toArray())) {
+            try (INDArray x0 = Dataset.gatherRows(images, random.ints(batch, 0, (int) images.rows()).toArray())) {
                 objective.step(net, x0, iteration[0]++, random);
             }
         });

@@ -186,12 +186,35 @@ public record Dataset(String name, INDArray features, int[] labels, int channels
         return features.getRow(i).toFloatVector();
     }
 
+    /**
+     * Rows {@code rows} of the matrix {@code m} (repeats allowed), copied into a new [rows.length, columns]
+     * matrix by one native op ({@code Nd4j.pullRows}). ND4J's {@code getRows} copies them one view at a
+     * time: measured 1.35 ms for 32 rows of 784 floats and 21-26 ms for 512 rows, against 0.05 and
+     * 0.2-0.3 ms here, and a training step copies a batch of features and one of labels.
+     *
+     * @throws IllegalArgumentException if {@code m} is not a matrix or a row index is outside it
+     */
+    public static INDArray gatherRows(INDArray m, int[] rows) {
+        if (m.rank() != 2) {
+            throw new IllegalArgumentException("m: expected a matrix [rows, columns], got shape " + Arrays.toString(m.shape()));
+        }
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= m.rows()) {
+                throw new IllegalArgumentException("rows[" + i + "]: expected 0 to " + (m.rows() - 1) + ", got " + rows[i]);
+            }
+        }
+        if (rows.length == 0) {
+            return Nd4j.create(m.dataType(), 0, m.columns());
+        }
+        return Nd4j.pullRows(m, 1, rows);
+    }
+
     private Dataset rows(String newName, int[] rows) {
         int[] newLabels = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {
             newLabels[i] = labels[rows[i]];
         }
-        return new Dataset(newName, features.getRows(rows), newLabels, channels, height, width, classNames);
+        return new Dataset(newName, gatherRows(features, rows), newLabels, channels, height, width, classNames);
     }
 
     private int[] firstN(int n) {

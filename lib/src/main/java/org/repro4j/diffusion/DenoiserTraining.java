@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repro4j.data.Dataset;
 import org.repro4j.experiment.Hparams;
 import org.repro4j.experiment.ResultsStore;
 import org.repro4j.experiment.Run;
@@ -56,7 +57,7 @@ public final class DenoiserTraining {
                 for (int i = 0; i < n; i++) {
                     rows[i] = random.nextInt(m);
                 }
-                return points.getRows(rows);
+                return Dataset.gatherRows(points, rows);
             };
         }
     }

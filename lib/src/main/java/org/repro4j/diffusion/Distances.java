@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.repro4j.data.Dataset;
 
 /** Distances between two samples of points [n, d] and [m, d], to score generated samples against data. */
 public final class Distances {
@@ -69,7 +70,7 @@ public final class Distances {
                     }
                 }
                 // the reported numbers from the rows themselves, not from the expansion (which loses digits near 0)
-                try (INDArray t = training.getRows(Arrays.copyOfRange(index, from, to)).castTo(DataType.DOUBLE);
+                try (INDArray t = Dataset.gatherRows(training, Arrays.copyOfRange(index, from, to)).castTo(DataType.DOUBLE);
                      INDArray gap = x.sub(t); INDArray product = x.mul(t); INDArray tt = squaredNorms(t)) {
                     double[] l2 = gap.muli(gap).sum(1).toDoubleVector();
                     double[] dot = product.sum(1).toDoubleVector();

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repro4j.data.Dataset;
 
 /**
  * How alike two images are, measured as Kadkhodaie et al. 2024 do ("Generalization in diffusion models arises from
@@ -97,7 +98,7 @@ public final class Similarity {
         Distances.checkMatrix("training", training, samples.columns());
         INDArray s = centred(samples), t = centred(training);
         int[] index = Distances.nearest(s, t).index();
-        double[] similarity = s.muli(t.getRows(index)).sum(1).toDoubleVector();
+        double[] similarity = s.muli(Dataset.gatherRows(t, index)).sum(1).toDoubleVector();
         return new Match(index, similarity);
     }
 

@@ -26,6 +26,9 @@ import org.bytedeco.javacpp.Pointer;
  */
 public final class NativeMemory {
 
+    /** System property: set to {@code false} and {@link #watch()} starts nothing (for comparisons). */
+    public static final String PROPERTY = "repro4j.nativeMemory";
+
     /** Growth of the resident size, in bytes, that triggers a collection: 256 MB. */
     public static final long MARGIN_BYTES = 256L << 20;
 
@@ -42,9 +45,12 @@ public final class NativeMemory {
     private NativeMemory() {
     }
 
-    /** Starts the watcher thread if it is not running yet; safe to call from anywhere, any number of times. */
+    /**
+     * Starts the watcher thread if it is not running yet (and {@value #PROPERTY} is not {@code false}); safe to
+     * call from anywhere, any number of times.
+     */
     public static synchronized void watch() {
-        if (watcher != null) {
+        if (watcher != null || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
             return;
         }
         var policy = new Policy(MARGIN_BYTES, MIN_INTERVAL_NANOS, Pointer::physicalBytes, NativeMemory::collect);

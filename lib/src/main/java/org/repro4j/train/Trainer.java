@@ -207,7 +207,7 @@ public final class Trainer {
             int from = b * options.batchSize();
             int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + options.batchSize()));
             // Each batch is a copy; closing it frees its native memory now rather than at some later GC.
-            try (INDArray x = features.getRows(rows); INDArray y = oneHot.getRows(rows)) {
+            try (INDArray x = Dataset.gatherRows(features, rows); INDArray y = Dataset.gatherRows(oneHot, rows)) {
                 ((NeuralNetwork) net).fit(new DataSet(x, y));
             }
             iteration++;

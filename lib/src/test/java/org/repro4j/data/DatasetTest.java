@@ -15,6 +15,27 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class DatasetTest {
 
+    @Test
+    void gatherRowsCopiesTheNamedRowsInOrderWithRepeats() {
+        var m = Nd4j.create(new float[][] {{0, 1, 2}, {10, 11, 12}, {20, 21, 22}, {30, 31, 32}});
+        var rows = Dataset.gatherRows(m, new int[] {3, 0, 3});
+        assertArrayEquals(new float[][] {{30, 31, 32}, {0, 1, 2}, {30, 31, 32}}, rows.toFloatMatrix());
+        rows.putScalar(0, 0, -1);
+        assertEquals(30, m.getFloat(3, 0), 0.0);  // a copy, not a view
+        assertArrayEquals(new long[] {0, 3}, Dataset.gatherRows(m, new int[0]).shape());
+    }
+
+    @Test
+    void gatherRowsRefusesIndicesOutsideTheMatrixAndNonMatrices() {
+        var m = Nd4j.zeros(4, 3);
+        var high = assertThrows(IllegalArgumentException.class, () -> Dataset.gatherRows(m, new int[] {1, 4}));
+        assertEquals("rows[1]: expected 0 to 3, got 4", high.getMessage());
+        var low = assertThrows(IllegalArgumentException.class, () -> Dataset.gatherRows(m, new int[] {-1}));
+        assertEquals("rows[0]: expected 0 to 3, got -1", low.getMessage());
+        var vector = assertThrows(IllegalArgumentException.class, () -> Dataset.gatherRows(Nd4j.zeros(5), new int[] {0}));
+        assertEquals("m: expected a matrix [rows, columns], got shape [5]", vector.getMessage());
+    }
+
     /** Ten 1x1x2 images whose pixels are (i/10, i/10) and labels i % 3. */
     private static Dataset ten() {
         byte[] pixels = new byte[20];
