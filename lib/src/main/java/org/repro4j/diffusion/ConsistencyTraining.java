@@ -15,7 +15,9 @@ import org.repro4j.experiment.Run;
  * Consistency Models"): no teacher and no EMA target, the pseudo-Huber distance
  * d(a, b) = sqrt(|a - b|^2 + c^2) - c with c = 0.00054 sqrt(d), weights lambda(sigma_i) = 1 / (sigma_{i+1} - sigma_i),
  * the adjacent levels of a Karras grid drawn with lognormal probabilities, and a grid that doubles
- * on a curriculum. The consistency function is {@link Preconditioning#consistency} of a {@link NoiseNet}.
+ * on a curriculum. The consistency function is {@link Preconditioning#consistency} of a {@link NoiseNet}: a
+ * {@link TimeMlp} on low-dimensional points or a {@link UNet} on image rows train through the same step, d being
+ * the row's length (its pixel count for images).
  * The squared distance |a - b|^2 of the original consistency training (Song et al. 2023) is kept for
  * the paper's ablation (its Figure 3), everything else equal.
  */

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,7 +33,7 @@ class ConsistencyTrainingTest {
      * step replayed from the same seed and the target (the output at the lower level) frozen at its value
      * under {@code frozen}: mean over rows of lambda_i d(f(x_hi; sigma_hi), target).
      */
-    static double loss(TimeMlp net, TimeMlp frozen, INDArray x0, double[] grid, Distance distance, long seed) {
+    static double loss(NoiseNet net, NoiseNet frozen, INDArray x0, double[] grid, Distance distance, long seed) {
         var random = new SplittableRandom(seed);
         int n = (int) x0.rows();
         int[] index = ConsistencyTraining.indices(grid, n, random);
@@ -46,7 +47,7 @@ class ConsistencyTrainingTest {
         INDArray target = F.apply(frozen, z.mulColumnVector(Preconditioning.column(lo, s -> s)).addi(x0), lo);
         INDArray out = F.apply(net, z.mulColumnVector(Preconditioning.column(hi, s -> s)).addi(x0), hi);
         double[] gap = out.subi(target).norm2(1).toDoubleVector();
-        double c = ConsistencyTraining.huberC(2);
+        double c = ConsistencyTraining.huberC((int) x0.columns());
         double total = 0;
         for (int b = 0; b < n; b++) {
             double d = distance == Distance.PSEUDO_HUBER ? Math.sqrt(gap[b] * gap[b] + c * c) - c : gap[b] * gap[b];
@@ -57,12 +58,31 @@ class ConsistencyTrainingTest {
 
     @Test
     void aStepReturnsItsLossAndMovesTheParametersAlongMinusItsGradient() {
-        double lr = 0.01;
-        double[] grid = Recipe.paper(Distance.PSEUDO_HUBER).grid(0, 100);
         INDArray x0 = TrainingTest.DATA.sample(6, new SplittableRandom(4)).castTo(DataType.DOUBLE);
+        assertStepFollowsMinusTheGradient(() -> doubleNet(0.01), 0.01, x0, 1);
+    }
+
+    /**
+     * The step is the {@link NoiseNet}'s, not the MLP's: a U-Net (a ComputationGraph on image rows, here 1 x 8 x 8)
+     * trains through the same code, returning the same loss and stepping along minus its gradient (every 7th
+     * parameter checked, a tiny U-Net in double precision).
+     */
+    @Test
+    void aUNetStepReturnsItsLossAndMovesTheParametersAlongMinusItsGradient() {
+        INDArray x0 = UNetTest.sampleBars(4, new SplittableRandom(4)).castTo(DataType.DOUBLE);
+        assertStepFollowsMinusTheGradient(() -> UNet.of(UNet.create(1, 8, 8, List.of(2, 4), 2, 0, new Sgd(0.01), 3).network()
+                .convertDataType(DataType.DOUBLE)), 0.01, x0, 7);
+    }
+
+    /**
+     * For both distances: {@link ConsistencyTraining#step} of a net from {@code fresh} (which builds identical
+     * double-precision nets trained by SGD at {@code lr}) returns {@link #loss} and moves every {@code stride}-th
+     * parameter by -lr times the loss's central-difference gradient (target frozen).
+     */
+    static void assertStepFollowsMinusTheGradient(Supplier<NoiseNet> fresh, double lr, INDArray x0, int stride) {
+        double[] grid = Recipe.paper(Distance.PSEUDO_HUBER).grid(0, 100);
         for (Distance distance : Distance.values()) {
-            TimeMlp net = doubleNet(lr);
-            TimeMlp before = TimeMlp.of(net.network().clone(), 2);
+            NoiseNet net = fresh.get(), before = fresh.get(), probe = fresh.get();
             INDArray theta = before.network().params().dup();
             double expected = loss(before, before, x0, grid, distance, 11);
             double returned = ConsistencyTraining.step(net, F, x0, grid, distance, new SplittableRandom(11));
@@ -70,8 +90,7 @@ class ConsistencyTrainingTest {
             // central differences of the loss with the target frozen, one parameter at a time
             double h = 1e-6;
             INDArray step = net.network().params().sub(theta);
-            TimeMlp probe = TimeMlp.of(before.network().clone(), 2);
-            for (int j = 0; j < theta.length(); j++) {
+            for (int j = 0; j < theta.length(); j += stride) {
                 INDArray plus = theta.dup();
                 plus.putScalar(j, theta.getDouble(j) + h);
                 probe.network().setParams(plus);

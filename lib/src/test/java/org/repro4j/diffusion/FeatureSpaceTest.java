@@ -95,6 +95,26 @@ class FeatureSpaceTest {
         assertEquals(images.getRow(7), halves("many", 1_100, 3).features().getRow(7), "the caller's images are left intact");
     }
 
+    /**
+     * Samples of a model trained on pooled images (e.g. Fashion-MNIST at 14x14, {@link Dataset#pooled}) are scored at
+     * their own resolution: a classifier trained on the pooled set is a separate run of the store (its dataset name
+     * says pooled) whose features take the pooled rows and refuse full-size ones.
+     */
+    @Test
+    void aPooledTrainingSetGivesAFeatureSpaceAtItsResolution(@TempDir Path root) {
+        var store = new ResultsStore(root);
+        Dataset train = halves("halves", 40, 1).pooled(2), test = halves("halves test", 20, 2).pooled(2);
+        var pooled = FeatureSpace.of(store, train, test, QUIET);
+        assertEquals("halves (pooled 2x2)", pooled.hparams().dataset());
+        assertEquals(root.resolve("feature-classifier").resolve(FeatureSpace.FeatureClassifier.of(train).hash()), pooled.run().folder());
+        assertFalse(pooled.run().folder().equals(space.run().folder()), "not the 28x28 classifier's folder");
+        INDArray features = pooled.features(test.features());
+        assertEquals(List.of(20L, 128L), List.of(features.shape()[0], features.shape()[1]));
+        assertEquals(0, pooled.frechetDistance(test.features(), test.features()), 1e-9);
+        var e = assertThrows(IllegalArgumentException.class, () -> pooled.features(halves("halves test", 20, 2).features()));
+        assertEquals("images: expected shape [n, 196] with n >= 1 (pixels in [0, 1]), got [20, 784]", e.getMessage());
+    }
+
     @Test
     void theClassifiersHyperparametersAreFixedAndNamedByTheirData() {
         Dataset train = halves("halves", 40, 1);
