@@ -71,10 +71,18 @@ public final class Nets {
      * next backward pass, so an evaluated network holds a chunk's worth of them: measured 33 MB on a
      * ResNet-8 after 500-image chunks of 14x14 images, over 100 MB on a ResNet-26; notebook 32 keeps 16
      * trained nets. The next forward pass computes them again, so training and inference are unchanged.
+     * It does not call {@code MultiLayerNetwork.clear()}, which also drops the solver and with it the
+     * optimizer's state: Adam's moments would restart at zero after every evaluation between epochs.
      */
     public static void forgetLastPass(Model net) {
-        net.clear();
+        if (net instanceof MultiLayerNetwork m) {
+            m.setInput(null);
+            m.setLabels(null);
+        } else {
+            net.clear();   // ComputationGraph.clear() drops only its inputs, labels and masks
+        }
         for (Layer layer : layers(net)) {
+            layer.clear();
             if (layer instanceof BatchNormalization) {
                 for (Field cache : BATCH_NORM_CACHES) {
                     try {

@@ -222,7 +222,9 @@ public final class Trainer {
             String status = String.format("epoch %d  loss %.4f", epoch, loss);
             if (options.evalEvery() > 0 ? iteration % options.evalEvery() == 0 || iteration == total : epochEnd) {
                 Evaluation last = record(history, iteration, batchesPerEpoch, evaluateOn, net);
-                status = String.format("epoch %d  %s acc %.4f", epoch, lastSplit(evaluateOn), last.accuracy());
+                if (last != null) {   // null when nothing is evaluated
+                    status = String.format("epoch %d  %s acc %.4f", epoch, lastSplit(evaluateOn), last.accuracy());
+                }
             }
             progress.step(iteration - start, status);
             for (Listener listener : listeners) {

@@ -1,5 +1,6 @@
 package org.repro4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.repro4j.Fixtures;
 import org.repro4j.data.Dataset;
@@ -48,5 +51,25 @@ class NetsTest {
         var second = Evaluation.of(net, data);
         assertEquals(first.loss(), second.loss(), 0.0);
         assertEquals(first.accuracy(), second.accuracy(), 0.0);
+    }
+
+    /**
+     * DL4J's {@code MultiLayerNetwork.clear()} also drops the solver, and with it the optimizer's state (Adam's
+     * moments): a net evaluated between epochs would then restart Adam every epoch. forgetLastPass must not.
+     */
+    @Test
+    void forgettingTheLastPassKeepsTheOptimizerState() {
+        Dataset data = Fixtures.blobs(40, 1);
+        var batch = new DataSet(data.features(), data.oneHotLabels());
+        MultiLayerNetwork kept = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1, Models.HiddenNorm.NONE);
+        MultiLayerNetwork forgotten = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1, Models.HiddenNorm.NONE);
+        kept.fit(batch);
+        forgotten.fit(batch);
+        float[] state = kept.getUpdater().getStateViewArray().toFloatVector();
+        Nets.forgetLastPass(forgotten);
+        assertArrayEquals(state, forgotten.getUpdater().getStateViewArray().toFloatVector());
+        kept.fit(batch);
+        forgotten.fit(batch);
+        assertArrayEquals(kept.params().toFloatVector(), forgotten.params().toFloatVector());
     }
 }

@@ -1,5 +1,6 @@
 package org.repro4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +32,16 @@ class TrainerTest {
         assertEquals(List.of(0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0, 5.0, 5.0), history.doubleColumn("epoch").asList());
         assertEquals(40, history.intColumn("iteration").get(11));  // 5 epochs of 64/8 batches
         assertTrue(history.doubleColumn("accuracy").get(11) > 0.95, history.print());
+    }
+
+    /** Evaluating between epochs must not touch training (it once restarted Adam's moments every epoch). */
+    @Test
+    void evaluatingBetweenEpochsLeavesTrainingUnchanged() {
+        var evaluated = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1);
+        var unevaluated = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1);
+        Trainer.fit(evaluated, Fixtures.blobs(64, 1), Fixtures.blobs(32, 2), options(3), QUIET);
+        Trainer.fit(unevaluated, Fixtures.blobs(64, 1), java.util.Map.of(), options(3), QUIET, Trainer.emptyHistory(), List.of());
+        assertArrayEquals(unevaluated.params().toFloatVector(), evaluated.params().toFloatVector());
     }
 
     @Test
