@@ -3,7 +3,9 @@ package org.repro4j.diffusion;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A noise-conditioned network F(x, c) on batches of rows x [n, d], what {@link Preconditioning}, the
@@ -14,6 +16,14 @@ public interface NoiseNet {
 
     /** F(x, c) for a batch x [n, d] and one condition a row, c [n] (or [n, 1]): a new [n, d] array. */
     INDArray output(INDArray x, INDArray c);
+
+    /**
+     * F(x, c) with the same condition c for every row, what a sampler's step asks for: the same values as
+     * {@code output(x, c)} with c repeated. A net may compute what depends on c once instead of once a row.
+     */
+    default INDArray output(INDArray x, double c) {
+        return output(x, Nd4j.valueArrayOf(new long[] {x.rows(), 1}, c, DataType.DOUBLE));
+    }
 
     /**
      * One optimiser step on the mean over the batch of weight_i * |F(x_i, c_i) - target_i|^2 / d (all weights 1

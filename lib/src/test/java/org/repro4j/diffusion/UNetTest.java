@@ -93,6 +93,13 @@ class UNetTest {
         assertFalse(a.getRow(1).equalsWithEps(b.getRow(1), 1e-6), "the embedding reaches the output");
     }
 
+    @Test
+    void oneConditionForAllRowsGivesTheValuesOfTheSameConditionRepeated() {
+        UNet net = tiny(3);
+        INDArray x = sampleBars(3, new SplittableRandom(3));
+        assertArrayEquals(net.output(x, Nd4j.createFromArray(0.4, 0.4, 0.4)).toFloatMatrix(), net.output(x, 0.4).toFloatMatrix());
+    }
+
     /** Features [n, 3, 2, 2] through a 1x1 tanh convolution, an embedding [n, 3] through a tanh dense layer, then ChannelAdd and MSE. */
     private static ComputationGraph channelAddGraph(DataType dataType) {
         var conf = new NeuralNetConfiguration.Builder().seed(4).dataType(dataType).updater(new NoOp()).graphBuilder()
