@@ -48,6 +48,16 @@ class SchedulesTest {
         assertEquals(Schedules.sigma(DDPM[42]), Schedules.sigmaAt(DDPM, 42), 1e-12);
         assertEquals(0, Schedules.time(DDPM, 1e-6), "clamped below the first timestep");
         assertEquals(999, Schedules.time(DDPM, 1e6), "clamped above the last timestep");
+        // the bisection finds the interval a scan of the levels finds, so the values are the scan's to the bit
+        var random = new java.util.SplittableRandom(5);
+        for (int k = 0; k < 2_000; k++) {
+            double sigma = Math.exp(random.nextDouble(-6, 6));
+            assertEquals(scannedTime(DDPM, sigma), Schedules.time(DDPM, sigma), 0.0, "sigma " + sigma);
+        }
+        for (int t = 0; t < DDPM.length; t += 37) {   // exactly at a level
+            double sigma = Schedules.sigma(DDPM[t]);
+            assertEquals(scannedTime(DDPM, sigma), Schedules.time(DDPM, sigma), 0.0, "level " + t);
+        }
     }
 
     @Test
@@ -88,5 +98,21 @@ class SchedulesTest {
         assertEquals("steps: expected at most the 1000 timesteps of the schedule, got 1001", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Schedules.sigmaAt(DDPM, 1000));
         assertEquals("t: expected a timestep index in [0, 999], got 1000.0", e.getMessage());
+    }
+
+    /** {@link Schedules#time} by scanning the levels from the first, as it was first written. */
+    private static double scannedTime(double[] alphaBars, double sigma) {
+        double logSigma = Math.log(sigma), previous = Math.log(Schedules.sigma(alphaBars[0]));
+        if (logSigma <= previous) {
+            return 0;
+        }
+        for (int i = 1; i < alphaBars.length; i++) {
+            double next = Math.log(Schedules.sigma(alphaBars[i]));
+            if (logSigma <= next) {
+                return i - 1 + (logSigma - previous) / (next - previous);
+            }
+            previous = next;
+        }
+        return alphaBars.length - 1;
     }
 }
