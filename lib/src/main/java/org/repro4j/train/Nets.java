@@ -50,10 +50,13 @@ public final class Nets {
      * layers; DL4J's own path would im2col a 2,000-image chunk of 28x28 images into 450 MB).
      */
     public static Model copy(Model net, DataType dataType) {
+        // DL4J's convertDataType builds a new network (parameters and updater state cast) unless the type is
+        // already the network's, when it returns the network itself: a clone first would copy everything twice
         if (net instanceof MultiLayerNetwork m) {
-            return NativeConv.install(m.clone().convertDataType(dataType));
+            return NativeConv.install(m.params().dataType() == dataType ? m.clone() : m.convertDataType(dataType));
         }
-        return NativeConv.install(graph(net).clone().convertDataType(dataType));
+        ComputationGraph g = graph(net);
+        return NativeConv.install(g.params().dataType() == dataType ? g.clone() : g.convertDataType(dataType));
     }
 
     /** The network's layers, in order. */

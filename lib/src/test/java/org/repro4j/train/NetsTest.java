@@ -3,6 +3,7 @@ package org.repro4j.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.lang.reflect.Field;
@@ -12,7 +13,9 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.repro4j.Fixtures;
 import org.repro4j.data.Dataset;
@@ -71,5 +74,31 @@ class NetsTest {
         kept.fit(batch);
         forgotten.fit(batch);
         assertArrayEquals(kept.params().toFloatVector(), forgotten.params().toFloatVector());
+    }
+
+    @Test
+    void aCopyHoldsTheParametersAndOptimizerStateInItsTypeAndIsIndependent() {
+        Dataset data = Fixtures.blobs(40, 1);
+        MultiLayerNetwork mlp = Models.mlp(4, List.of(8), 2, new Adam(0.01), 1, Models.HiddenNorm.NONE);
+        mlp.fit(new DataSet(data.features(), data.oneHotLabels()));
+        var resnet = Models.resnet(1, 4, 4, 1, List.of(2), 2, new Adam(0.01), 1);
+        resnet.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 3, 16), Nd4j.eye(3).getColumns(0, 1)));
+        for (org.deeplearning4j.nn.api.Model net : List.of(mlp, resnet)) {
+            double[] params = net.params().toDoubleVector();
+            for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+                var copy = Nets.copy(net, type);
+                assertNotSame(net, copy);
+                assertEquals(type, copy.params().dataType());
+                assertArrayEquals(net.params().castTo(type).toDoubleVector(), copy.params().toDoubleVector());
+                assertArrayEquals(updaterState(net).castTo(type).toDoubleVector(), updaterState(copy).toDoubleVector());
+                copy.params().addi(1);
+                assertArrayEquals(params, net.params().toDoubleVector(), "the original is unchanged");
+            }
+        }
+    }
+
+    private static org.nd4j.linalg.api.ndarray.INDArray updaterState(org.deeplearning4j.nn.api.Model net) {
+        return net instanceof MultiLayerNetwork m ? m.getUpdater().getStateViewArray()
+                : ((org.deeplearning4j.nn.graph.ComputationGraph) net).getUpdater().getStateViewArray();
     }
 }
