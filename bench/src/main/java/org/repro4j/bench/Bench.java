@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
+import org.repro4j.optim.FastAdam;
 import org.repro4j.data.Dataset;
 import org.repro4j.data.FashionMnist;
 import org.repro4j.diffusion.DenoiserTraining;
@@ -165,7 +165,7 @@ public final class Bench {
      * 64-64 and a softmax over 10 ({@code Models.conv(1, 28, 28, [8], [64, 64], 10)}).
      */
     static MultiLayerNetwork convNet() {
-        return Models.conv(1, 28, 28, List.of(8), List.of(64, 64), 10, new Adam(3e-4), 1);
+        return Models.conv(1, 28, 28, List.of(8), List.of(64, 64), 10, new FastAdam(3e-4), 1);
     }
 
     /** Forward FLOPs of {@link #convNet} at batch {@code batch}. */
@@ -193,7 +193,7 @@ public final class Bench {
 
     /** The 2-D denoiser: a {@link TimeMlp} with SiLU layers 256-256-256 and 16 embedding frequencies. */
     private static TimeMlp denoiserNet() {
-        return TimeMlp.create(2, List.of(256, 256, 256), 16, new Adam(1e-3), 1);
+        return TimeMlp.create(2, List.of(256, 256, 256), 16, new FastAdam(1e-3), 1);
     }
 
     private static final int[] DENOISER = {2 + 32, 256, 256, 256, 2};
@@ -240,7 +240,7 @@ public final class Bench {
 
     /** The time-conditioned {@link UNet} on 1 x 28 x 28 images, Adam at 1e-3; logs its parameter count. */
     private static UNet unet() {
-        UNet net = UNet.create(1, 28, 28, UNET, UNET_FREQUENCIES, UNET_GROUPS, new Adam(1e-3), 1);
+        UNet net = UNet.create(1, 28, 28, UNET, UNET_FREQUENCIES, UNET_GROUPS, new FastAdam(1e-3), 1);
         System.err.printf("unet %s, %d frequencies, %d groups: %d parameters%n", UNET, UNET_FREQUENCIES, UNET_GROUPS,
                 net.network().numParams());
         return net;
@@ -300,7 +300,7 @@ public final class Bench {
     }
 
     private static MultiLayerNetwork bigNet() {
-        return Models.mlp(784, BIG, 10, new Adam(1e-3), 1);
+        return Models.mlp(784, BIG, 10, new FastAdam(1e-3), 1);
     }
 
     /** Global magnitude pruning of the 10.5M-weight MLP from dense to 20 % density. */

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.learning.config.Adam;
+import org.repro4j.optim.FastAdam;
 import org.repro4j.data.Dataset;
 import org.repro4j.data.FashionMnist;
 import org.repro4j.experiment.Hparams;
@@ -101,7 +101,7 @@ public final class FeatureSpace {
         FeatureClassifier hparams = FeatureClassifier.of(train);
         Run run = Runs.runOrLoad(hparams, store,
                 () -> Models.conv(train.channels(), train.height(), train.width(), hparams.blocks(), hparams.dense(),
-                        train.numClasses(), new Adam(hparams.lr()), hparams.seed()),
+                        train.numClasses(), new FastAdam(hparams.lr()), hparams.seed()),
                 train, Trainer.splits(train, null, test), new Trainer.Options(hparams.epochs(), hparams.batchSize(), hparams.seed()),
                 out, List.of());
         return new FeatureSpace(hparams, run, train.channels() * train.height() * train.width());

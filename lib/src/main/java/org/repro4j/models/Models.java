@@ -19,7 +19,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.learning.config.Adam;
+import org.repro4j.optim.FastAdam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.repro4j.Check;
@@ -43,7 +43,7 @@ public final class Models {
      * @param seed seed of the weight initialisation
      */
     public static MultiLayerNetwork lenet300100(long seed) {
-        return lenet300100(new Adam(1.2e-3), seed);
+        return lenet300100(new FastAdam(1.2e-3), seed);
     }
 
     /** LeNet-300-100 (see {@link #lenet300100(long)}) trained by {@code updater}. */
@@ -110,7 +110,7 @@ public final class Models {
 
     /**
      * {@link #mlp(int, List, int, IUpdater, long)} with every hidden layer normalised by {@code norm}.
-     * The layer-norm paper's MNIST model is {@code mlp(784, List.of(1000, 1000), 10, new Adam(...), seed,
+     * The layer-norm paper's MNIST model is {@code mlp(784, List.of(1000, 1000), 10, new FastAdam(...), seed,
      * HiddenNorm.LAYER)} (Ba, Kiros and Hinton 2016, section 6.7: normalisation on the hidden layers only).
      */
     public static MultiLayerNetwork mlp(int inputs, List<Integer> hidden, int classes, IUpdater updater, long seed,
