@@ -38,16 +38,16 @@ final class Rows {
 
     /** Checks that x is [n, dim] and c holds one condition a row. */
     static void checkInput(INDArray x, INDArray c, long dim) {
-        checkInput(x, c.length(), dim);
+        checkInput(x, dim);
+        if (c.length() != x.rows()) {
+            throw new IllegalArgumentException("c: expected one condition a row, " + x.rows() + ", got " + c.length());
+        }
     }
 
-    /** Checks that x is [n, dim] and that there are n conditions. */
-    static void checkInput(INDArray x, long conditions, long dim) {
+    /** Checks that x is [n, dim]. */
+    static void checkInput(INDArray x, long dim) {
         if (x.rank() != 2 || x.columns() != dim) {
             throw new IllegalArgumentException("x: expected shape [n, " + dim + "], got " + Arrays.toString(x.shape()));
-        }
-        if (conditions != x.rows()) {
-            throw new IllegalArgumentException("c: expected one condition a row, " + x.rows() + ", got " + conditions);
         }
     }
 }

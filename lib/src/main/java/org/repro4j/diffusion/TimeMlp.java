@@ -134,7 +134,7 @@ public final class TimeMlp implements NoiseNet {
      */
     @Override
     public INDArray output(INDArray x, double c) {
-        Rows.checkInput(x, x.rows(), dim);
+        Rows.checkInput(x, dim);
         double[] row = embedding(Nd4j.scalar(DataType.DOUBLE, c).reshape(1), frequencies).toDoubleVector();
         double[] points = x.castTo(DataType.DOUBLE).dup('c').data().asDouble();   // row-major, n * dim
         int n = (int) x.rows(), width = dim + row.length;

@@ -125,7 +125,8 @@ public class FastAdam extends Adam {
             if (Float.isNaN(step) || step == 0 || Float.isInfinite(step)) {
                 step = epsilon;
             }
-            // ... then m, v and the update of each parameter, in the op's order of operations
+            // ... then m, v and the update of each parameter, in the op's order of operations, on Java copies of
+            // the arrays (a loop on the native buffers themselves measured 1.5-1.7 ms for 266k parameters, against 0.7-0.9)
             FloatBuffer g = floats(gradient), mb = floats(m), vb = floats(v);
             int n = (int) gradient.length();
             float[] gs = new float[n], ms = new float[n], vs = new float[n];
