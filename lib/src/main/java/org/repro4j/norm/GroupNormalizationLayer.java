@@ -14,16 +14,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.repro4j.HostArrays;
 import org.repro4j.norm.GroupNormalization.GroupNormalizationParams;
 
 /**
  * The layer of {@link GroupNormalization}. An input [n, c, h, w] (or [n, c]) is viewed, in C order,
  * as [n, groups, c / groups * h * w]: each row of the last axis is one set S_i of Wu and He's eq. 1,
  * normalised on its own; gamma and beta act on the view [n, c, h * w] along axis 1. The backward
- * pass recomputes x̂ and σ from the input (cheaper than keeping them, and never stale), outside
- * DL4J's workspaces.
+ * pass recomputes x̂ and σ from the input (cheaper than keeping them, and never stale).
+ *
+ * <p>On the CPU backend, float and double inputs go through {@link GroupNormLoops} (Java loops in double);
+ * elsewhere, or with {@code -D}{@value #OPS_PROPERTY}{@code =true}, through ND4J ops outside DL4J's
+ * workspaces. The two agree to float rounding (a test compares them).
  */
 final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
+
+    /** System property: {@code true} computes with ND4J ops on the CPU too (for comparisons). */
+    static final String OPS_PROPERTY = "repro4j.groupNormOps";
 
     GroupNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -46,6 +53,14 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaces) {
         assertInputSet(false);
+        checkInput();
+        if (loops()) {
+            double[] y = loopsForInput().forward(HostArrays.toDoubles(input), parameter(GroupNormalizationParams.GAMMA),
+                    parameter(GroupNormalizationParams.BETA));
+            INDArray output = workspaces.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
+            HostArrays.write(y, output);
+            return output;
+        }
         INDArray output;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             Normalised norm = normalise();
@@ -61,7 +76,19 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaces) {
         assertInputSet(true);
+        checkInput();
         Gradient gradient = new DefaultGradient();
+        if (loops()) {
+            long c = input.size(1);
+            double[] dGamma = new double[(int) c], dBeta = new double[(int) c];
+            double[] dx = loopsForInput().backward(HostArrays.toDoubles(input), HostArrays.toDoubles(epsilon),
+                    parameter(GroupNormalizationParams.GAMMA), dGamma, dBeta);
+            gradient.setGradientFor(GroupNormalizationParams.GAMMA, assignGradient(GroupNormalizationParams.GAMMA, Nd4j.createFromArray(dGamma)));
+            gradient.setGradientFor(GroupNormalizationParams.BETA, assignGradient(GroupNormalizationParams.BETA, Nd4j.createFromArray(dBeta)));
+            INDArray out = workspaces.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+            HostArrays.write(dx, out);
+            return new Pair<>(gradient, out);
+        }
         INDArray dx;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             Normalised norm = normalise();
@@ -83,8 +110,23 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         return new Pair<>(gradient, workspaces.dup(ArrayType.ACTIVATION_GRAD, dx));
     }
 
-    /** Eq. 1-2 on the current input, each set S_i (eq. 7) a row of the view [n, groups, m]. */
-    private Normalised normalise() {
+    /** Whether this pass runs as {@link GroupNormLoops}: on the CPU, for float or double, unless {@value #OPS_PROPERTY}. */
+    private boolean loops() {
+        return HostArrays.onCpu() && (input.dataType() == DataType.FLOAT || input.dataType() == DataType.DOUBLE)
+                && input.length() <= Integer.MAX_VALUE && !Boolean.getBoolean(OPS_PROPERTY);
+    }
+
+    private GroupNormLoops loopsForInput() {
+        return new GroupNormLoops((int) input.size(0), (int) input.size(1), layerConf().groups(),
+                (int) (input.length() / input.size(0) / input.size(1)), layerConf().eps());
+    }
+
+    /** The parameter {@code key}, one value per channel. */
+    private double[] parameter(String key) {
+        return HostArrays.toDoubles(getParam(key));
+    }
+
+    private void checkInput() {
         if (input.rank() != 2 && input.rank() != 4) {
             throw new IllegalStateException(layerId() + ": expected activations [batch, features] or NCHW [batch, channels, h, w], got shape "
                     + Arrays.toString(input.shape()));
@@ -93,6 +135,10 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
             throw new IllegalStateException(layerId() + ": expected " + layerConf().getNOut() + " channels on axis 1, got shape "
                     + Arrays.toString(input.shape()));
         }
+    }
+
+    /** Eq. 1-2 on the current input, each set S_i (eq. 7) a row of the view [n, groups, m]. */
+    private Normalised normalise() {
         INDArray sets = input.dup('c').reshape('c', input.size(0), layerConf().groups(), -1);
         INDArray mean = sets.mean(2);
         INDArray std = Transforms.sqrt(sets.var(false, 2).addi(layerConf().eps()), false);

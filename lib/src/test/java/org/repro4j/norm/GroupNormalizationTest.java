@@ -165,6 +165,38 @@ class GroupNormalizationTest {
         });
     }
 
+    /** Output, loss gradient and input gradient of the float conv net, by the layer's loops or by its ND4J-op path. */
+    private static INDArray[] floatPass(int groups, boolean ops) {
+        String old = System.getProperty(GroupNormalizationLayer.OPS_PROPERTY);
+        System.setProperty(GroupNormalizationLayer.OPS_PROPERTY, String.valueOf(ops));
+        try {
+            var net = convNet(new GroupNormalization(groups), DataType.FLOAT, 6);
+            setGammaBeta(net, DataType.FLOAT);
+            INDArray x = NormNets.features(DataType.FLOAT, 5, 2, 6, 6), y = NormNets.labels(DataType.FLOAT, 5);
+            INDArray out = net.output(x).dup();
+            var pass = net.calculateGradients(x, y, null, null);
+            return new INDArray[] {out, pass.getFirst().gradient().dup(), pass.getSecond().dup()};
+        } finally {
+            if (old == null) {
+                System.clearProperty(GroupNormalizationLayer.OPS_PROPERTY);
+            } else {
+                System.setProperty(GroupNormalizationLayer.OPS_PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
+    void theLoopsAgreeWithTheNd4jOpsInFloat() {
+        for (int groups : new int[] {1, 3, 6}) {
+            INDArray[] loops = floatPass(groups, false), ops = floatPass(groups, true);
+            for (int i = 0; i < loops.length; i++) {
+                double scale = ops[i].amaxNumber().doubleValue();
+                assertTrue(scale > 0, "groups " + groups + ", array " + i + " is all zeros");
+                assertEquals(0, loops[i].sub(ops[i]).amaxNumber().doubleValue() / scale, 2e-6, "groups " + groups + ", array " + i);
+            }
+        }
+    }
+
     @Test
     void trainingMovesGammaAndBeta() {
         var net = NormNets.dense(new GroupNormalization(3), DataType.FLOAT, new Sgd(0.1));

@@ -1,0 +1,105 @@
+package org.repro4j;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ND4J arrays read and written as Java arrays, for the few computations that repro4j does in plain Java
+ * loops on the CPU because ND4J's many small ops cost more than the arithmetic ({@code optim.FastAdam},
+ * {@code norm.GroupNormalization}). On the CPU backend an array's elements live in native memory; a bulk
+ * copy through a {@link FloatBuffer} or {@link DoubleBuffer} over that memory moves them in one go.
+ */
+public final class HostArrays {
+
+    private static final boolean CPU = "CPU".equalsIgnoreCase(
+            String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend")));
+
+    private HostArrays() {
+    }
+
+    /** Whether ND4J runs on the CPU backend here, where an array's elements are in this process's memory. */
+    public static boolean onCpu() {
+        return CPU;
+    }
+
+    /**
+     * Whether {@code a}'s elements are one run of host memory (in {@code a}'s own order: C, F, or either for a vector):
+     * then {@link #floats} and {@link #doubles} see them all.
+     */
+    public static boolean contiguous(INDArray a) {
+        return CPU && a.length() <= Integer.MAX_VALUE && (a.length() <= 1 || a.elementWiseStride() == 1);
+    }
+
+    /** Whether {@code a} is {@link #contiguous} with its elements in C order. */
+    public static boolean inCOrder(INDArray a) {
+        return contiguous(a) && (a.length() <= 1 || a.ordering() == 'c' || a.isVector());
+    }
+
+    /**
+     * The elements of a {@link #contiguous} float array in memory order, as a buffer over its native memory (not a
+     * copy: writes go to the array). A view's data buffer is itself a view whose address is the view's first element.
+     */
+    public static FloatBuffer floats(INDArray a) {
+        require(a, DataType.FLOAT);
+        return new FloatPointer(a.data().addressPointer()).capacity(a.length()).asBuffer();
+    }
+
+    /** As {@link #floats}, for a double array. */
+    public static DoubleBuffer doubles(INDArray a) {
+        require(a, DataType.DOUBLE);
+        return new DoublePointer(a.data().addressPointer()).capacity(a.length()).asBuffer();
+    }
+
+    /** {@code a}'s elements in C order as doubles, whatever its type, order or strides (a copy). */
+    public static double[] toDoubles(INDArray a) {
+        INDArray source = inCOrder(a) && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE) ? a
+                : a.castTo(DataType.DOUBLE).dup('c');
+        int n = (int) source.length();
+        double[] values = new double[n];
+        if (source.dataType() == DataType.DOUBLE) {
+            doubles(source).get(0, values);
+        } else {
+            float[] f = new float[n];
+            floats(source).get(0, f);
+            for (int i = 0; i < n; i++) {
+                values[i] = f[i];
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Writes {@code values} (C order) into {@code target}, a C-order float or double array of that length
+     * ({@link #inCOrder}), rounding to float for a float one.
+     */
+    public static void write(double[] values, INDArray target) {
+        if (!inCOrder(target)) {
+            throw new IllegalArgumentException("target: expected a C-order array in one run of host memory, got "
+                    + target.shapeInfoToString().replace('\n', ' '));
+        }
+        if (target.length() != values.length) {
+            throw new IllegalArgumentException("target: expected " + values.length + " elements, got " + target.length());
+        }
+        if (target.dataType() == DataType.DOUBLE) {
+            doubles(target).put(0, values);
+            return;
+        }
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        floats(target).put(0, f);
+    }
+
+    private static void require(INDArray a, DataType type) {
+        if (a.dataType() != type || !contiguous(a)) {
+            throw new IllegalArgumentException("array: expected a contiguous C-order " + type + " array on the CPU, got "
+                    + a.dataType() + " " + a.shapeInfoToString().replace('\n', ' '));
+        }
+    }
+}
