@@ -1,8 +1,13 @@
 package org.repro4j.models;
 
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -10,6 +15,12 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -26,6 +37,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * org.nd4j.nativeblas.Nd4jCpu$Environment}, which M2.1 moved to another package, so the check
  * fails. This class installs the helpers directly into the layers. The layers fall back to their
  * built-in path by themselves if a helper throws.
+ *
+ * <p>It also spares the backward pass a convolution. DL4J's {@code ConvolutionLayer.backpropGradient}
+ * computes the layer's pre-activation z again (a second forward convolution, 13% of a U-Net train step)
+ * only to pass it to the activation's derivative. For the identity and the plain ReLU that derivative
+ * is the same from the forward pass's output relu(z) (which the layer computed in place of z): relu(z) > 0
+ * exactly where z > 0. So the installed helper gives the backward pass the output of the forward pass
+ * on the same input and weights, when it is still there, and the values stay the same to the bit (a test).
  *
  * <p>It acts on the CPU backend only (on CUDA, DL4J's cuDNN helpers are the route) and on one
  * network instance: call it again on a clone or on a network restored from a file.
@@ -59,7 +77,7 @@ public final class NativeConv {
                 : net instanceof ComputationGraph g ? g.getLayers() : new Layer[0];
         for (Layer layer : layers) {
             if (layer instanceof ConvolutionLayer conv && conv.getClass() == ConvolutionLayer.class) {
-                set(ConvolutionLayer.class, conv, new MKLDNNConvHelper(conv.getParam("W").dataType()));
+                set(ConvolutionLayer.class, conv, new ConvHelper(conv.getParam("W").dataType(), conv.layerConf().getActivationFn()));
             } else if (layer instanceof SubsamplingLayer pool && pool.getClass() == SubsamplingLayer.class
                     && pool.layerConf().getPoolingType() != PoolingType.PNORM) {
                 set(SubsamplingLayer.class, pool, new MKLDNNSubsamplingHelper(net.params().dataType()));
@@ -77,6 +95,55 @@ public final class NativeConv {
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             // an unexpected DL4J version: keep the built-in path, which is correct, only slower
+        }
+    }
+
+    /** DL4J's native convolution helper, which hands the backward pass the forward pass's output (see the class comment). */
+    static final class ConvHelper extends MKLDNNConvHelper {
+
+        private static final StackWalker STACK = StackWalker.getInstance();
+
+        /** Whether the activation's derivative is the same computed from its output as from z. */
+        private final boolean outputServesBackprop;
+        private WeakReference<INDArray> lastInput = new WeakReference<>(null);
+        private WeakReference<INDArray> lastWeights = new WeakReference<>(null);
+        private WeakReference<INDArray> lastOutput = new WeakReference<>(null);
+        /** Backward passes that used the forward pass's output. */
+        long reused;
+
+        ConvHelper(DataType dataType, IActivation activation) {
+            super(dataType);
+            // a ReLU with a maximum, threshold or slope is not recoverable from its output in general
+            this.outputServesBackprop = activation instanceof ActivationIdentity || new ActivationReLU().equals(activation);
+        }
+
+        @Override
+        public INDArray preOutput(INDArray input, INDArray weights, INDArray bias, int[] kernel, int[] strides, int[] pad,
+                                  AlgoMode mode, FwdAlgo fwdAlgo, ConvolutionMode convolutionMode, int[] dilation,
+                                  CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+            INDArray output = lastOutput.get();
+            if (output != null && input == lastInput.get() && weights == lastWeights.get() && forBackprop()) {
+                lastOutput = new WeakReference<>(null);
+                reused++;
+                return output;
+            }
+            output = super.preOutput(input, weights, bias, kernel, strides, pad, mode, fwdAlgo, convolutionMode, dilation, format,
+                    workspaceMgr);
+            if (outputServesBackprop && output != null) {
+                lastInput = new WeakReference<>(input);
+                lastWeights = new WeakReference<>(weights);
+                lastOutput = new WeakReference<>(output);
+            }
+            return output;
+        }
+
+        /**
+         * Whether this call comes from the layer's backward pass (backpropGradient -> preOutput4d -> preOutput -> here);
+         * its only other caller is the forward pass (activate -> preOutput -> here).
+         */
+        private static boolean forBackprop() {
+            return STACK.walk(frames -> frames.limit(5).anyMatch(f -> f.getMethodName().equals("backpropGradient")
+                    && f.getClassName().equals(ConvolutionLayer.class.getName())));
         }
     }
 }

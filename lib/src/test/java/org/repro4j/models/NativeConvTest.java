@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.repro4j.diffusion.UNet;
+import org.repro4j.optim.FastAdam;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -55,5 +59,48 @@ class NativeConvTest {
         INDArray pa = fast.params();
         INDArray pb = slow.params();
         assertTrue(pa.equalsWithEps(pb, 1e-5), "parameters differ after one step");
+    }
+
+    /** Puts DL4J's plain native helper, which computes z again in the backward pass, into each convolution of {@code layers}. */
+    private static void withPlainHelpers(org.deeplearning4j.nn.api.Layer[] layers) throws ReflectiveOperationException {
+        var field = ConvolutionLayer.class.getDeclaredField("helper");
+        field.setAccessible(true);
+        for (var layer : layers) {
+            if (layer instanceof ConvolutionLayer conv) {
+                field.set(conv, new MKLDNNConvHelper(DataType.FLOAT));
+            }
+        }
+    }
+
+    @Test
+    void theBackwardPassReusesTheForwardOutputWithTheSameValuesToTheBit() throws Exception {
+        // ReLU convolutions (Models.conv), trained with Adam
+        var fast = Models.conv(1, 8, 8, List.of(3, 4), List.of(5), 4, new FastAdam(0.01), 11);
+        var plain = new MultiLayerNetwork(fast.getLayerWiseConfigurations().clone());
+        plain.init(fast.params().dup(), true);
+        withPlainHelpers(plain.getLayers());
+        DataSet batch = batch();
+        for (int i = 0; i < 3; i++) {
+            fast.fit(batch);
+            plain.fit(batch);
+        }
+        assertEquals(plain.params(), fast.params());
+        assertEquals(3, ((NativeConv.ConvHelper) fast.getLayer(0).getHelper()).reused);
+        assertEquals(3, ((NativeConv.ConvHelper) fast.getLayer(1).getHelper()).reused);
+
+        // identity convolutions feeding group norm and SiLU (the diffusion U-Net)
+        var unet = UNet.create(1, 8, 8, List.of(4, 8), 3, 2, new FastAdam(1e-3), 3);
+        var unetPlain = UNet.create(1, 8, 8, List.of(4, 8), 3, 2, new FastAdam(1e-3), 3);
+        withPlainHelpers(unetPlain.network().getLayers());
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 64), c = Nd4j.rand(DataType.FLOAT, 4), target = Nd4j.rand(DataType.FLOAT, 4, 64);
+        for (int i = 0; i < 2; i++) {
+            unet.fit(x, c, target, null);
+            unetPlain.fit(x, c, target, null);
+        }
+        assertEquals(unetPlain.network().params(), unet.network().params());
+        long reused = java.util.Arrays.stream(unet.network().getLayers()).filter(l -> l.getHelper() instanceof NativeConv.ConvHelper)
+                .mapToLong(l -> ((NativeConv.ConvHelper) l.getHelper()).reused).sum();
+        assertTrue(reused > 0, "no backward pass reused a forward output");
     }
 }
