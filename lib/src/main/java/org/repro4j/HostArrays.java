@@ -57,20 +57,51 @@ public final class HostArrays {
 
     /** {@code a}'s elements in C order as doubles, whatever its type, order or strides (a copy). */
     public static double[] toDoubles(INDArray a) {
-        INDArray source = inCOrder(a) && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE) ? a
-                : a.castTo(DataType.DOUBLE).dup('c');
-        int n = (int) source.length();
-        double[] values = new double[n];
-        if (source.dataType() == DataType.DOUBLE) {
-            doubles(source).get(0, values);
+        if (!readable(a)) {
+            return toDoubles(a.castTo(DataType.DOUBLE).dup('c'));
+        }
+        double[] values = new double[(int) a.length()];
+        if (a.dataType() == DataType.DOUBLE) {
+            doubles(a).get(0, values);
         } else {
-            float[] f = new float[n];
-            floats(source).get(0, f);
-            for (int i = 0; i < n; i++) {
+            float[] f = new float[values.length];
+            floats(a).get(0, f);
+            for (int i = 0; i < f.length; i++) {
                 values[i] = f[i];
             }
         }
+        return inCOrder(a) ? values : transposed(values, (int) a.size(0), (int) a.size(1));
+    }
+
+    /** {@code a}'s elements in C order as floats, whatever its type, order or strides (a copy; doubles are rounded). */
+    public static float[] toFloats(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || !inCOrder(a)) {
+            return toFloats(a.castTo(DataType.FLOAT).dup('c'));
+        }
+        float[] values = new float[(int) a.length()];
+        floats(a).get(0, values);
         return values;
+    }
+
+    /**
+     * Whether {@link #toDoubles} reads {@code a} in one bulk copy: a float or double array in one run of memory, in
+     * C order or a matrix in F order (DL4J's dense weights, whose copy into C order by ND4J, an op that mixes orders,
+     * took four times as long as a copy within one order).
+     */
+    private static boolean readable(INDArray a) {
+        return (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE) && contiguous(a)
+                && (inCOrder(a) || a.rank() == 2);
+    }
+
+    /** The C-order elements of a [rows, columns] matrix from its F-order ones. */
+    private static double[] transposed(double[] f, int rows, int columns) {
+        double[] c = new double[f.length];
+        for (int j = 0, k = 0; j < columns; j++) {
+            for (int i = 0; i < rows; i++) {
+                c[i * columns + j] = f[k++];
+            }
+        }
+        return c;
     }
 
     /**
@@ -98,7 +129,7 @@ public final class HostArrays {
 
     private static void require(INDArray a, DataType type) {
         if (a.dataType() != type || !contiguous(a)) {
-            throw new IllegalArgumentException("array: expected a contiguous C-order " + type + " array on the CPU, got "
+            throw new IllegalArgumentException("array: expected a " + type + " array in one run of host memory, got "
                     + a.dataType() + " " + a.shapeInfoToString().replace('\n', ' '));
         }
     }

@@ -10,11 +10,13 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repro4j.HostArrays;
 import org.repro4j.data.AtomicFiles;
 import org.repro4j.train.Trainer;
 import tech.tablesaw.api.DoubleColumn;
@@ -38,6 +40,11 @@ public final class Masks {
     private static final int FILE_MAGIC = 0x72346d6b;  // "r4mk"
 
     private final Map<String, INDArray> masks;
+    /**
+     * Each mask as its parameter is laid out (data type and order), made on first use: DL4J's dense weights are in
+     * F order, the masks in C order, and an ND4J op on two arrays of different orders took four times as long.
+     */
+    private final Map<String, INDArray> laidOut = new ConcurrentHashMap<>();
 
     private Masks(Map<String, INDArray> masks) {
         this.masks = Collections.unmodifiableMap(masks);
@@ -89,15 +96,14 @@ public final class Masks {
                 throw new IllegalArgumentException("masks['" + key + "']: expected shape " + Arrays.toString(param.shape())
                         + ", got " + Arrays.toString(mask.shape()));
             }
-            INDArray copy = mask.castTo(DataType.FLOAT).dup('c');
-            float[] values = copy.data().asFloat();
+            float[] values = HostArrays.toFloats(mask);
             for (int i = 0; i < values.length; i++) {
                 if (values[i] != 0f && values[i] != 1f) {
                     throw new IllegalArgumentException("masks['" + key + "']: expected only 0 and 1, got " + values[i]
                             + " at flat index " + i);
                 }
             }
-            checked.put(key, copy);
+            checked.put(key, Nd4j.create(values, mask.shape(), 'c'));
         });
         return new Masks(checked);
     }
@@ -114,6 +120,26 @@ public final class Masks {
             throw new IllegalArgumentException("masks: unknown key '" + key + "'; known: " + keys());
         }
         return mask.dup();
+    }
+
+    /** The shape of the mask (and weights) of {@code key}. */
+    long[] shape(String key) {
+        return masks.get(key).shape();
+    }
+
+    /** The mask of {@code key} in C order (a copy). */
+    float[] values(String key) {
+        return HostArrays.toFloats(masks.get(key));
+    }
+
+    /** The mask of {@code key} in the data type and order of {@code param}, to multiply it with (not a copy: do not modify). */
+    INDArray like(String key, INDArray param) {
+        INDArray mask = laidOut.get(key);
+        if (mask == null || mask.dataType() != param.dataType() || mask.ordering() != param.ordering()) {
+            mask = masks.get(key).castTo(param.dataType()).dup(param.ordering());
+            laidOut.put(key, mask);
+        }
+        return mask;
     }
 
     /** Weights of {@code key} in all. */
@@ -172,7 +198,7 @@ public final class Masks {
             if (param == null) {
                 throw new IllegalArgumentException("net: has no parameter '" + key + "' for this mask");
             }
-            param.muli(mask.castTo(param.dataType()));
+            param.muli(like(key, param));
         });
     }
 

@@ -123,7 +123,8 @@ public final class SynFlow {
     /** Scores on the linearised {@code copy}, its weights set to {@code weights} masked by {@code masks}. */
     private static Map<String, INDArray> scores(Model copy, Map<String, INDArray> weights, Masks masks) {
         for (String key : masks.keys()) {
-            INDArray w = copy.getParam(key).assign(weights.get(key).mul(masks.get(key).castTo(DataType.DOUBLE)));
+            INDArray w = copy.getParam(key);
+            w.assign(weights.get(key)).muli(masks.like(key, w));
             // sum over the inputs of each output unit: dense W is [nIn, nOut], convolution W [out, in, kh, kw]
             INDArray sums = w.rank() == 2 ? w.sum(0) : w.reshape(w.size(0), -1).sum(1);
             double largest = sums.maxNumber().doubleValue();

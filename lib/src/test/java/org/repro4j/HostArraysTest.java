@@ -1,0 +1,69 @@
+package org.repro4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class HostArraysTest {
+
+    /** [[0, 1, 2], [3, 4, 5]]: C order is 0..5. */
+    private static INDArray matrix(DataType type, char order) {
+        return Nd4j.create(new double[] {0, 1, 2, 3, 4, 5}, new long[] {2, 3}, 'c').castTo(type).dup(order);
+    }
+
+    @Test
+    void readsEveryLayoutInCOrder() {
+        double[] expected = {0, 1, 2, 3, 4, 5};
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE, DataType.INT}) {
+            for (char order : new char[] {'c', 'f'}) {
+                assertArrayEquals(expected, HostArrays.toDoubles(matrix(type, order)), type + " " + order);
+                assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, HostArrays.toFloats(matrix(type, order)), type + " " + order);
+            }
+        }
+        // a strided view (every other column) and a row of a C-order matrix (a view with an offset)
+        INDArray wide = Nd4j.create(new double[] {0, 1, 2, 3, 4, 5, 6, 7}, new long[] {2, 4}, 'c');
+        assertArrayEquals(new double[] {0, 2, 4, 6}, HostArrays.toDoubles(wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2, 4))));
+        assertArrayEquals(new double[] {4, 5, 6, 7}, HostArrays.toDoubles(wide.getRow(1)));
+        // an F-order rank-4 array
+        INDArray four = Nd4j.arange(24).castTo(DataType.DOUBLE).reshape('c', 2, 3, 2, 2);
+        assertArrayEquals(four.data().asDouble(), HostArrays.toDoubles(four.dup('f')));
+    }
+
+    @Test
+    void writesInCOrderRoundingToFloat() {
+        INDArray target = Nd4j.createUninitialized(DataType.FLOAT, 2, 3);
+        HostArrays.write(new double[] {0.1, 1, 2, 3, 4, 5}, target);
+        assertEquals(0.1f, target.getFloat(0, 0));
+        assertEquals(5f, target.getFloat(1, 2));
+        INDArray doubles = Nd4j.createUninitialized(DataType.DOUBLE, 2, 3);
+        HostArrays.write(new double[] {0.1, 1, 2, 3, 4, 5}, doubles);
+        assertEquals(0.1, doubles.getDouble(0, 0));
+    }
+
+    @Test
+    void refusesATargetItCannotFillInCOrder() {
+        var e = assertThrows(IllegalArgumentException.class, () -> HostArrays.write(new double[6], matrix(DataType.FLOAT, 'f')));
+        assertTrue(e.getMessage().startsWith("target: expected a C-order array"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> HostArrays.write(new double[5], matrix(DataType.FLOAT, 'c')));
+        assertEquals("target: expected 5 elements, got 6", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> HostArrays.floats(matrix(DataType.DOUBLE, 'c')));
+        assertTrue(e.getMessage().startsWith("array: expected a FLOAT array in one run of host memory, got DOUBLE"), e.getMessage());
+    }
+
+    @Test
+    void aBufferSeesTheArraysOwnMemory() {
+        INDArray a = matrix(DataType.FLOAT, 'c');
+        assertTrue(HostArrays.contiguous(a));
+        assertFalse(HostArrays.contiguous(a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2))));
+        HostArrays.floats(a.getRow(1)).put(0, 9f);
+        assertEquals(9f, a.getFloat(1, 0));
+    }
+}
