@@ -106,6 +106,12 @@ public class FastAdam extends Adam {
     /** ND4J's Adam updater, its step done in Java where the arrays allow. */
     private static final class Updater extends AdamUpdater {
 
+        /**
+         * The Java copies of gradient, m and v, kept per thread for the next step and grown to the largest block: three new
+         * arrays a step (3.2 MB for LeNet-300-100) each went straight to the old generation of the JVM's heap.
+         */
+        private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
         Updater(Adam config) {
             super(config);
         }
@@ -131,10 +137,15 @@ public class FastAdam extends Adam {
             // the arrays (a loop on the native buffers themselves measured 1.5-1.7 ms for 266k parameters, against 0.7-0.9)
             FloatBuffer g = HostArrays.floats(gradient), mb = HostArrays.floats(m), vb = HostArrays.floats(v);
             int n = (int) gradient.length();
-            float[] gs = new float[n], ms = new float[n], vs = new float[n];
-            g.get(0, gs);
-            mb.get(0, ms);
-            vb.get(0, vs);
+            float[][] scratch = SCRATCH.get();
+            if (scratch[0].length < n) {
+                scratch = new float[][] {new float[n], new float[n], new float[n]};
+                SCRATCH.set(scratch);
+            }
+            float[] gs = scratch[0], ms = scratch[1], vs = scratch[2];
+            g.get(0, gs, 0, n);
+            mb.get(0, ms, 0, n);
+            vb.get(0, vs, 0, n);
             for (int i = 0; i < n; i++) {
                 float gi = gs[i];
                 float mi = beta1 * ms[i] + gi * (1 - beta1);
@@ -143,9 +154,9 @@ public class FastAdam extends Adam {
                 vs[i] = vi;
                 gs[i] = (mi * step) / ((float) Math.sqrt(vi) + epsilon);
             }
-            g.put(0, gs);
-            mb.put(0, ms);
-            vb.put(0, vs);
+            g.put(0, gs, 0, n);
+            mb.put(0, ms, 0, n);
+            vb.put(0, vs, 0, n);
         }
     }
 }
