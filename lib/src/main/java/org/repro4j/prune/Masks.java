@@ -103,7 +103,7 @@ public final class Masks {
                             + " at flat index " + i);
                 }
             }
-            checked.put(key, Nd4j.create(values, mask.shape(), 'c'));
+            checked.put(key, HostArrays.floatArray(values, mask.shape()));
         });
         return new Masks(checked);
     }

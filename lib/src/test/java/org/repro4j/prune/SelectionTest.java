@@ -32,6 +32,31 @@ class SelectionTest {
         }
     }
 
+    @Test
+    void kthSmallestOfManyValuesGoesByRadixPassesToTheSameValue() {
+        var random = new SplittableRandom(10);
+        for (int trial = 0; trial < 12; trial++) {
+            int n = 5_000 + random.nextInt(60_000);
+            double[] a = new double[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = switch (trial % 4) {
+                    case 0 -> random.nextGaussian();                                     // both signs
+                    case 1 -> Math.abs(random.nextGaussian()) * 1e-3;                    // magnitudes, one narrow range
+                    case 2 -> random.nextInt(7) - 3;                                     // few values, -0.0 among the zeros
+                    default -> i % 5 == 0 ? Double.NEGATIVE_INFINITY : random.nextDouble() * 1e300;
+                };
+                if (trial % 4 == 2 && a[i] == 0 && i % 2 == 0) {
+                    a[i] = -0.0;
+                }
+            }
+            double[] sorted = a.clone();
+            Arrays.sort(sorted);
+            for (int k : new int[] {0, n / 3, n / 2, n - 1, random.nextInt(n)}) {
+                assertEquals(sorted[k], Selection.kthSmallest(a.clone(), k), 0, "trial " + trial + ", n " + n + ", k " + k);
+            }
+        }
+    }
+
     private static final org.deeplearning4j.nn.multilayer.MultiLayerNetwork NET = Models.mlp(3, List.of(2), 2, new Adam(0.01), 1);
 
     /** Scores 0..5 for 0_W ([3, 2]) and 6..9 for 1_W ([2, 2]). */
