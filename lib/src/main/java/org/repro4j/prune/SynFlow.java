@@ -83,8 +83,8 @@ public final class SynFlow {
 
     /** The SynFlow score of every prunable weight of {@code net} under {@code masks}, up to one positive factor. */
     public static Map<String, INDArray> scores(Model net, Masks masks) {
-        Model copy = linearised(net, masks);
-        return scores(copy, absoluteWeights(copy, masks), masks);
+        // the copy's weights are already |w| masked by these masks: nothing to set before the pass
+        return scores(linearised(net, masks), null, masks);
     }
 
     /**
@@ -120,11 +120,16 @@ public final class SynFlow {
         return weights;
     }
 
-    /** Scores on the linearised {@code copy}, its weights set to {@code weights} masked by {@code masks}. */
+    /**
+     * Scores on the linearised {@code copy}, its weights first set to {@code weights} masked by {@code masks} (unless
+     * {@code weights} is null: they are already).
+     */
     private static Map<String, INDArray> scores(Model copy, Map<String, INDArray> weights, Masks masks) {
         for (String key : masks.keys()) {
             INDArray w = copy.getParam(key);
-            w.assign(weights.get(key)).muli(masks.like(key, w));
+            if (weights != null) {
+                w.assign(weights.get(key)).muli(masks.like(key, w));
+            }
             // sum over the inputs of each output unit: dense W is [nIn, nOut], convolution W [out, in, kh, kw]
             INDArray sums = w.rank() == 2 ? w.sum(0) : w.reshape(w.size(0), -1).sum(1);
             double largest = sums.maxNumber().doubleValue();
@@ -137,7 +142,7 @@ public final class SynFlow {
         Map<String, INDArray> gradients = Gradients.of(copy, masks.keys(), new DataSet(ones, labels));
         var scores = new LinkedHashMap<String, INDArray>();
         for (String key : masks.keys()) {
-            scores.put(key, Transforms.abs(gradients.get(key).mul(copy.getParam(key)), false));
+            scores.put(key, Transforms.abs(gradients.get(key).muli(copy.getParam(key)), false));  // the gradient is a copy
         }
         return scores;
     }
