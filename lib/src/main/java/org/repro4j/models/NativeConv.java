@@ -2,10 +2,12 @@ package org.repro4j.models;
 
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
+import java.util.Arrays;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -43,7 +45,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * only to pass it to the activation's derivative. For the identity and the plain ReLU that derivative
  * is the same from the forward pass's output relu(z) (which the layer computed in place of z): relu(z) > 0
  * exactly where z > 0. So the installed helper gives the backward pass the output of the forward pass
- * on the same input and weights, when it is still there, and the values stay the same to the bit (a test).
+ * on the same input and weights, when it is still there, and the values stay the same to the bit (a test). Not in a
+ * network with a dropout other than plain dropout (see {@link #install}).
  *
  * <p>It acts on the CPU backend only (on CUDA, DL4J's cuDNN helpers are the route) and on one
  * network instance: call it again on a clone or on a network restored from a file.
@@ -75,9 +78,12 @@ public final class NativeConv {
         }
         Layer[] layers = net instanceof MultiLayerNetwork m ? m.getLayers()
                 : net instanceof ComputationGraph g ? g.getLayers() : new Layer[0];
+        // DL4J applies a layer's dropout in place on the previous layer's output: plain dropout (0, or a positive
+        // scale) leaves the ReLU's derivative where the gradient is not zero; a Gaussian dropout or noise may not
+        boolean plainDropout = Arrays.stream(layers).map(l -> l.conf().getLayer().getIDropout()).allMatch(d -> d == null || d instanceof Dropout);
         for (Layer layer : layers) {
             if (layer instanceof ConvolutionLayer conv && conv.getClass() == ConvolutionLayer.class) {
-                set(ConvolutionLayer.class, conv, new ConvHelper(conv.getParam("W").dataType(), conv.layerConf().getActivationFn()));
+                set(ConvolutionLayer.class, conv, new ConvHelper(conv.getParam("W").dataType(), plainDropout ? conv.layerConf().getActivationFn() : null));
             } else if (layer instanceof SubsamplingLayer pool && pool.getClass() == SubsamplingLayer.class
                     && pool.layerConf().getPoolingType() != PoolingType.PNORM) {
                 set(SubsamplingLayer.class, pool, new MKLDNNSubsamplingHelper(net.params().dataType()));
@@ -111,6 +117,7 @@ public final class NativeConv {
         /** Backward passes that used the forward pass's output. */
         long reused;
 
+        /** @param activation the layer's activation; null never hands the forward output on */
         ConvHelper(DataType dataType, IActivation activation) {
             super(dataType);
             // a ReLU with a maximum, threshold or slope is not recoverable from its output in general

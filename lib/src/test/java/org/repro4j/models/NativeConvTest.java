@@ -103,4 +103,18 @@ class NativeConvTest {
                 .mapToLong(l -> ((NativeConv.ConvHelper) l.getHelper()).reused).sum();
         assertTrue(reused > 0, "no backward pass reused a forward output");
     }
+
+    @Test
+    void aNetWithGaussianDropoutComputesZAgain() {
+        var net = new MultiLayerNetwork(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).updater(new Sgd(0.1)).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(3).activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(5).activation(org.nd4j.linalg.activations.Activation.RELU)
+                        .dropOut(new org.deeplearning4j.nn.conf.dropout.GaussianDropout(0.5)).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(4).activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(8, 8, 1)).build());
+        net.init();
+        NativeConv.install(net);
+        net.fit(batch());
+        assertEquals(0, ((NativeConv.ConvHelper) net.getLayer(0).getHelper()).reused);
+    }
 }
