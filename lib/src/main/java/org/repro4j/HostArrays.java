@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * ND4J arrays read and written as Java arrays, for the few computations that repro4j does in plain Java
  * loops on the CPU because ND4J's many small ops cost more than the arithmetic ({@code optim.FastAdam},
- * {@code norm.GroupNormalization}). On the CPU backend an array's elements live in native memory; a bulk
+ * {@code norm.GroupNormalization}, the pruning thresholds and masks). On the CPU backend an array's elements live in native memory; a bulk
  * copy through a {@link FloatBuffer} or {@link DoubleBuffer} over that memory moves them in one go.
  */
 public final class HostArrays {
