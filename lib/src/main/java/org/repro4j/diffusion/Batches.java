@@ -1,23 +1,18 @@
 package org.repro4j.diffusion;
 
 import java.util.random.RandomGenerator;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Row-major copies between [n, d] batches and flat Java arrays, and seeded Gaussian noise, for the exact computations that
- * loop over points. (ND4J's {@code createFromArray(double[][])} and {@code toDoubleMatrix()} go row
- * by row, one native allocation a row, which makes a 20 000-point batch take milliseconds.)
+ * Batches made from flat row-major Java arrays, and seeded Gaussian noise, for the exact computations that loop over
+ * points (the other direction is {@link org.repro4j.HostArrays#toDoubles}). (ND4J's {@code createFromArray(double[][])}
+ * and {@code toDoubleMatrix()} go row by row, one native allocation a row, which makes a 20 000-point batch take
+ * milliseconds.)
  */
 final class Batches {
 
     private Batches() {
-    }
-
-    /** The entries of {@code x} in row-major order, as doubles. */
-    static double[] flat(INDArray x) {
-        return x.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
 
     /** A double-precision array of {@code shape} filled with standard normal draws from {@code random}, in row-major order. */

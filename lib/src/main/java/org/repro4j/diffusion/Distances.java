@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.repro4j.HostArrays;
 import org.repro4j.data.Dataset;
 
 /** Distances between two samples of points [n, d] and [m, d], to score generated samples against data. */
@@ -283,7 +284,7 @@ public final class Distances {
     /** The rows of {@code sample}, checked to be a [n, dim] batch (any dim when it is negative). */
     private static double[][] points(String field, INDArray sample, long dim) {
         checkMatrix(field, sample, dim);
-        double[] flat = Batches.flat(sample);
+        double[] flat = HostArrays.toDoubles(sample);
         int d = (int) sample.columns();
         double[][] rows = new double[(int) sample.rows()][];
         for (int i = 0; i < rows.length; i++) {

@@ -3,6 +3,7 @@ package org.repro4j.diffusion;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repro4j.HostArrays;
 import org.repro4j.Check;
 
 /**
@@ -119,7 +120,7 @@ public record GaussianMixture(double[] weights, double[][] means, double[][] std
         }
         Check.positive("sigma", sigma);
         int d = dim();
-        double[] points = Batches.flat(x);
+        double[] points = HostArrays.toDoubles(x);
         double[] out = new double[points.length];
         double[] logR = new double[weights.length];
         for (int i = 0; i < points.length / d; i++) {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.repro4j.HostArrays;
 import org.repro4j.Check;
 
 /**
@@ -35,7 +36,7 @@ public final class Psnr {
                     + Arrays.toString(estimate.shape()));
         }
         INDArray error = estimate.castTo(clean.dataType()).sub(clean);
-        double[] mse = Batches.flat(error.muli(error).mean(1));
+        double[] mse = HostArrays.toDoubles(error.muli(error).mean(1));
         double[] psnr = new double[mse.length];
         for (int i = 0; i < mse.length; i++) {
             psnr[i] = 10 * Math.log10(peak * peak / mse[i]);

@@ -15,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.repro4j.HostArrays;
 
 /**
  * A noise-conditioned MLP F(x, c) for low-dimensional data: the input is x next to a sinusoidal
@@ -136,7 +137,7 @@ public final class TimeMlp implements NoiseNet {
     public INDArray output(INDArray x, double c) {
         Rows.checkInput(x, dim);
         double[] row = embedding(Nd4j.scalar(DataType.DOUBLE, c).reshape(1), frequencies).toDoubleVector();
-        double[] points = x.castTo(DataType.DOUBLE).dup('c').data().asDouble();   // row-major, n * dim
+        double[] points = HostArrays.toDoubles(x);   // row-major, n * dim
         int n = (int) x.rows(), width = dim + row.length;
         double[] input = new double[n * width];
         for (int i = 0; i < n; i++) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.repro4j.HostArrays;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -185,9 +186,9 @@ class DistancesTest {
     void nearestOverSeveralBlocksMatchesABruteForceSearch() {
         var random = new SplittableRandom(8);
         int n = 1_100, m = 4_300, d = 3;
-        double[] train = Batches.flat(Batches.gaussian(new long[] {m, d}, random));
+        double[] train = HostArrays.toDoubles(Batches.gaussian(new long[] {m, d}, random));
         System.arraycopy(train, 5 * d, train, 4_100 * d, d);  // row 4100 repeats row 5
-        double[] samples = Batches.flat(Batches.gaussian(new long[] {n, d}, random));
+        double[] samples = HostArrays.toDoubles(Batches.gaussian(new long[] {n, d}, random));
         System.arraycopy(train, 5 * d, samples, 1_050 * d, d);  // sample 1050 (in the second block) is row 5
         var nearest = Distances.nearest(Batches.matrix(samples, d), Batches.matrix(train, d));
         for (int i = 0; i < n; i++) {
