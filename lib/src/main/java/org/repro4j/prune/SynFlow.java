@@ -76,15 +76,18 @@ public final class SynFlow {
             // rounding a round's count may leave the mask a hair below the next target; keeping
             // the mask's own density then keeps round(target * size) weights all the same
             target = Math.min(masks.density(), target);
-            masks = Selection.global(net, masks, scores(copy, weights, masks), target);
+            for (String key : masks.keys()) {
+                INDArray w = copy.getParam(key);
+                w.assign(weights.get(key)).muli(masks.like(key, w));
+            }
+            masks = Selection.global(net, masks, linearisedScores(copy, masks), target);
         }
         return masks;
     }
 
     /** The SynFlow score of every prunable weight of {@code net} under {@code masks}, up to one positive factor. */
     public static Map<String, INDArray> scores(Model net, Masks masks) {
-        // the copy's weights are already |w| masked by these masks: nothing to set before the pass
-        return scores(linearised(net, masks), null, masks);
+        return linearisedScores(linearised(net, masks), masks);
     }
 
     /**
@@ -120,16 +123,10 @@ public final class SynFlow {
         return weights;
     }
 
-    /**
-     * Scores on the linearised {@code copy}, its weights first set to {@code weights} masked by {@code masks} (unless
-     * {@code weights} is null: they are already).
-     */
-    private static Map<String, INDArray> scores(Model copy, Map<String, INDArray> weights, Masks masks) {
+    /** Scores on the linearised {@code copy}, whose weights are |w| masked by {@code masks}. */
+    private static Map<String, INDArray> linearisedScores(Model copy, Masks masks) {
         for (String key : masks.keys()) {
             INDArray w = copy.getParam(key);
-            if (weights != null) {
-                w.assign(weights.get(key)).muli(masks.like(key, w));
-            }
             // sum over the inputs of each output unit: dense W is [nIn, nOut], convolution W [out, in, kh, kw]
             INDArray sums = w.rank() == 2 ? w.sum(0) : w.reshape(w.size(0), -1).sum(1);
             double largest = sums.maxNumber().doubleValue();
