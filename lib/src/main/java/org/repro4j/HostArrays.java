@@ -112,13 +112,13 @@ public final class HostArrays {
 
     /** A new C-order float array of this shape holding {@code values} (one bulk copy; ND4J's {@code create} took 6 ns an element). */
     public static INDArray floatArray(float[] values, long... shape) {
-        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-        if (a.length() != values.length) {
+        if (Arrays.stream(shape).reduce(1, (a, b) -> a * b) != values.length) {
             throw new IllegalArgumentException("shape: expected " + values.length + " elements, got " + Arrays.toString(shape));
         }
-        if (!contiguous(a)) {
+        if (!CPU) {
             return Nd4j.create(values, shape, 'c');
         }
+        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
         floats(a).put(0, values);
         return a;
     }

@@ -19,11 +19,11 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.repro4j.optim.FastAdam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.repro4j.Check;
 import org.repro4j.norm.GhostBatchNormalization;
+import org.repro4j.optim.FastAdam;
 
 /**
  * Factories for the networks the notebooks train, each named by its architecture and carrying the

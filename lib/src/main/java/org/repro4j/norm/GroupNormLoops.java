@@ -45,7 +45,7 @@ final class GroupNormLoops {
             double mean = mean(x, start, m);
             double inverseStd = inverseStd(x, start, m, mean);
             for (int k = 0; k < channelsPerGroup; k++) {
-                int channel = (set % groups) * channelsPerGroup + k;
+                int channel = channel(set, k);
                 double scale = inverseStd * gamma[channel];
                 double shift = beta[channel] - mean * scale;
                 for (int i = start + k * positions, end = i + positions; i < end; i++) {
@@ -70,7 +70,7 @@ final class GroupNormLoops {
             double inverseStd = inverseStd(x, start, m, mean);
             double sumDxHat = 0, sumDxHatXHat = 0;
             for (int k = 0; k < channelsPerGroup; k++) {
-                int channel = (set % groups) * channelsPerGroup + k;
+                int channel = channel(set, k);
                 double g = 0, b = 0;
                 for (int i = start + k * positions, end = i + positions; i < end; i++) {
                     double xHat = (x[i] - mean) * inverseStd;
@@ -84,7 +84,7 @@ final class GroupNormLoops {
             }
             double meanDxHat = sumDxHat / m, meanDxHatXHat = sumDxHatXHat / m;
             for (int k = 0; k < channelsPerGroup; k++) {
-                int channel = (set % groups) * channelsPerGroup + k;
+                int channel = channel(set, k);
                 for (int i = start + k * positions, end = i + positions; i < end; i++) {
                     double xHat = (x[i] - mean) * inverseStd;
                     dx[i] = (gamma[channel] * dy[i] - meanDxHat - xHat * meanDxHatXHat) * inverseStd;
@@ -92,6 +92,11 @@ final class GroupNormLoops {
             }
         }
         return dx;
+    }
+
+    /** The channel of the {@code k}-th channel of set {@code set} (sets run over examples, then groups). */
+    private int channel(int set, int k) {
+        return (set % groups) * channelsPerGroup + k;
     }
 
     private static double mean(double[] x, int start, int m) {
