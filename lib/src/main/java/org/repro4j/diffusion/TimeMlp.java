@@ -16,6 +16,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.repro4j.HostArrays;
+import org.repro4j.models.FastLayers;
 
 /**
  * A noise-conditioned MLP F(x, c) for low-dimensional data: the input is x next to a sinusoidal
@@ -69,7 +70,7 @@ public final class TimeMlp implements NoiseNet {
         layers.layer(new OutputLayer.Builder(LossFunction.MSE).nOut(dim).activation(Activation.IDENTITY).build());
         var net = new MultiLayerNetwork(layers.setInputType(InputType.feedForward(dim + features(frequencies))).build());
         net.init();
-        return new TimeMlp(net, dim, frequencies);
+        return new TimeMlp(FastLayers.install(net), dim, frequencies);
     }
 
     /**

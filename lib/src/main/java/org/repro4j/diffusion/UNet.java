@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
-import org.repro4j.models.NativeConv;
+import org.repro4j.models.FastLayers;
 import org.repro4j.norm.GroupNormalization;
 
 /**
@@ -122,7 +122,7 @@ public final class UNet implements NoiseNet {
         b.setOutputs("loss").setInputTypes(InputType.convolutionalFlat(height, width, channels), InputType.feedForward(2L * frequencies));
         var graph = new ComputationGraph(b.build());
         graph.init();
-        return new UNet(NativeConv.install(graph), channels * height * width, frequencies);
+        return new UNet(FastLayers.install(graph), channels * height * width, frequencies);
     }
 
     /** Adds the block {@code name} (conv, + embedding, norm, SiLU, conv, norm, SiLU) on {@code input}; returns its last vertex. */

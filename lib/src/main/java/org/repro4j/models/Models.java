@@ -169,7 +169,7 @@ public final class Models {
         layers.layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).hasBias(biases).activation(Activation.SOFTMAX).build());
         var net = new MultiLayerNetwork(layers.setInputType(InputType.feedForward(inputs)).build());
         net.init();
-        return net;
+        return FastLayers.install(net);
     }
 
     /**
@@ -217,7 +217,7 @@ public final class Models {
         layers.layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(classes).activation(Activation.SOFTMAX).build());
         var net = new MultiLayerNetwork(layers.setInputType(InputType.convolutionalFlat(height, width, channels)).build());
         net.init();
-        return NativeConv.install(net);
+        return FastLayers.install(net);
     }
 
     /**
@@ -277,7 +277,7 @@ public final class Models {
                 .setOutputs("out");
         var net = new ComputationGraph(graph.build());
         net.init();
-        return NativeConv.install(net);
+        return FastLayers.install(net);
     }
 
     /** A bias-free {@code kernel} x {@code kernel} convolution named {@code name + "_conv"} and its batch norm {@code name + "_bn"}. */

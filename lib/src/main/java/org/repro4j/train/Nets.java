@@ -17,7 +17,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.repro4j.models.NativeConv;
+import org.repro4j.models.FastLayers;
 
 /**
  * What the trainer and the results store need of a network, for both kinds DL4J builds: a
@@ -53,10 +53,10 @@ public final class Nets {
         // DL4J's convertDataType builds a new network (parameters and updater state cast) unless the type is
         // already the network's, when it returns the network itself: a clone first would copy everything twice
         if (net instanceof MultiLayerNetwork m) {
-            return NativeConv.install(m.params().dataType() == dataType ? m.clone() : m.convertDataType(dataType));
+            return FastLayers.install(m.params().dataType() == dataType ? m.clone() : m.convertDataType(dataType));
         }
         ComputationGraph g = graph(net);
-        return NativeConv.install(g.params().dataType() == dataType ? g.clone() : g.convertDataType(dataType));
+        return FastLayers.install(g.params().dataType() == dataType ? g.clone() : g.convertDataType(dataType));
     }
 
     /** The network's layers, in order. */
@@ -149,8 +149,8 @@ public final class Nets {
                 isGraph = new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("\"vertices\"");
             }
         }
-        // a restored network has new layers: give its convolutions the native path again (see NativeConv)
-        return NativeConv.install(isGraph ? ModelSerializer.restoreComputationGraph(file.toFile(), updater)
+        // a restored network has new layers: give them the faster implementations again (see FastLayers)
+        return FastLayers.install(isGraph ? ModelSerializer.restoreComputationGraph(file.toFile(), updater)
                 : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), updater));
     }
 

@@ -1,0 +1,176 @@
+package org.repro4j.models;
+
+import java.lang.reflect.Field;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * DL4J's dense layer with a backward pass that does no matrix product it does not need.
+ *
+ * <p>DL4J 1.0.0-M2.1's {@code BaseLayer.backpropGradient} computes the layer's pre-activation
+ * z = xW + b a second time (one more forward matrix product) only to pass it to the activation's derivative,
+ * and it always computes the gradient with respect to the layer's input, dL/dx = delta W^T, which
+ * {@code MultiLayerNetwork.computeGradientAndScore} throws away for the first layer. For LeNet-300-100 the two
+ * are 3 x 235k of the step's 4 x 266k multiply-adds a row that DL4J does against PyTorch's 2 x 235k + 3 x 31k
+ * (backpropagation as in Rumelhart, Hinton and Williams 1986: delta = f'(z) * dL/da, dL/dW = x^T delta,
+ * dL/db = sum of delta's rows, dL/dx = delta W^T).
+ *
+ * <p>This layer keeps a copy of z from the training forward pass on the same input (the activation overwrites
+ * z in place) and gives it to the backward pass, and the first layer of a network skips dL/dx when the caller is
+ * {@code computeGradientAndScore} (the fit path; {@code backpropGradient} and {@code calculateGradients}, which
+ * return the input's gradient, still get it). The same products on the same operands: the parameters stay the
+ * same to the bit (a test). Layer norm and weight noise keep DL4J's path (z is not recoverable from the forward
+ * pass there, or the noise is drawn again).
+ *
+ * <p>{@link #install} swaps the dense layers of a {@link MultiLayerNetwork}; it acts on one network instance:
+ * call it again on a clone or on a network restored from a file ({@code Nets} and {@code Models} do).
+ */
+public final class ReusingDense extends DenseLayer {
+
+    /** System property: set to {@code false} to keep DL4J's dense layers (for comparisons). */
+    public static final String PROPERTY = "repro4j.reusingDense";
+
+    private static final StackWalker STACK = StackWalker.getInstance();
+
+    /** Whether dL/dx may be skipped: the network's first layer, with no input preprocessor. */
+    private final boolean first;
+    private INDArray savedInput;
+    private INDArray savedZ;
+    /** Backward passes that used the forward pass's z; backward passes that skipped dL/dx. */
+    long reused, skipped;
+
+    private ReusingDense(NeuralNetConfiguration conf, DataType dataType, boolean first) {
+        super(conf, dataType);
+        this.first = first;
+    }
+
+    /**
+     * Replaces each of {@code net}'s plain DL4J dense layers by this class on the same parameters, gradient
+     * views and listeners, and returns {@code net}. The updater, if made already, is made again on the new
+     * layers with its state kept.
+     */
+    public static MultiLayerNetwork install(MultiLayerNetwork net) {
+        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || net.getLayers() == null) {
+            return net;
+        }
+        Layer[] layers = net.getLayers().clone();
+        boolean changed = false;
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i].getClass() == DenseLayer.class) {
+                layers[i] = replace((DenseLayer) layers[i],
+                        i == 0 && net.getLayerWiseConfigurations().getInputPreProcess(0) == null);
+                changed = true;
+            }
+        }
+        if (!changed) {
+            return net;
+        }
+        Updater updater = net.getUpdater(false);
+        net.setLayers(layers);
+        replaceInLayerMap(net, layers);
+        if (updater instanceof MultiLayerUpdater old) {
+            net.setUpdater(new MultiLayerUpdater(net, old.getStateViewArray()));
+        }
+        return net;
+    }
+
+    private static ReusingDense replace(DenseLayer old, boolean first) {
+        var layer = new ReusingDense(old.conf(), old.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType(), first);
+        layer.setListeners(old.getListeners());
+        layer.setIndex(old.getIndex());
+        layer.setParamsViewArray(old.params());
+        layer.setParamTable(old.paramTable());
+        if (old.getGradientsViewArray() != null) {
+            layer.setBackpropGradientsViewArray(old.getGradientsViewArray());
+        }
+        return layer;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void replaceInLayerMap(MultiLayerNetwork net, Layer[] layers) {
+        try {
+            Field field = MultiLayerNetwork.class.getDeclaredField("layerMap");
+            field.setAccessible(true);
+            var map = (Map<String, Layer>) field.get(net);
+            for (Layer layer : layers) {
+                map.replaceAll((name, l) -> l.getIndex() == layer.getIndex() ? layer : l);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("ReusingDense: DL4J's MultiLayerNetwork has no field layerMap", e);
+        }
+    }
+
+    private boolean reusable() {
+        return !hasLayerNorm() && layerConf().getWeightNoise() == null;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!training || !reusable()) {
+            return super.activate(training, workspaceMgr);
+        }
+        INDArray z = preOutput(true, workspaceMgr);
+        savedInput = input;
+        savedZ = workspaceMgr.dup(ArrayType.ACTIVATIONS, z);
+        INDArray a = layerConf().getActivationFn().getActivation(z, true);
+        if (maskArray != null) {
+            applyMask(a);
+        }
+        return a;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray z = savedZ;
+        boolean saved = z != null && savedInput == input;
+        savedZ = null;
+        savedInput = null;
+        if (!saved || !reusable()) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        reused++;
+        INDArray delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst();
+        if (maskArray != null) {
+            applyMask(delta);
+        }
+        Gradient gradient = new DefaultGradient();
+        if (hasBias()) {
+            INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
+            delta.sum(biasGrad, 0);
+            gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
+        }
+        INDArray epsilonNext = null;
+        if (!(first && fitPath())) {
+            INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
+            epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                    new long[] {w.size(0), delta.size(0)}, 'f');
+            epsilonNext = backpropDropOutIfPresent(w.mmuli(delta.transpose(), epsilonNext).transpose());
+        } else {
+            skipped++;
+        }
+        INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
+        Nd4j.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+        gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
+        return new Pair<>(gradient, epsilonNext);
+    }
+
+    /** Whether this backward pass is {@code MultiLayerNetwork.computeGradientAndScore}'s, which drops the input's gradient. */
+    private static boolean fitPath() {
+        return STACK.walk(frames -> frames.skip(2).limit(3).anyMatch(f -> f.getMethodName().equals("computeGradientAndScore")
+                && f.getClassName().equals(MultiLayerNetwork.class.getName())));
+    }
+}
