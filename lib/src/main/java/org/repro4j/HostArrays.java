@@ -20,6 +20,9 @@ public final class HostArrays {
     private static final boolean CPU = "CPU".equalsIgnoreCase(
             String.valueOf(Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend")));
 
+    /** Side of the square tiles in which matrices are transposed. */
+    private static final int TILE = 64;
+
     private HostArrays() {
     }
 
@@ -97,11 +100,10 @@ public final class HostArrays {
     /** The C-order elements of a [rows, columns] matrix from its F-order ones, in tiles that stay in the cache. */
     private static double[] transposed(double[] f, int rows, int columns) {
         double[] c = new double[f.length];
-        int tile = 64;
-        for (int i0 = 0; i0 < rows; i0 += tile) {
-            for (int j0 = 0; j0 < columns; j0 += tile) {
-                for (int j = j0, jEnd = Math.min(j0 + tile, columns); j < jEnd; j++) {
-                    for (int i = i0, iEnd = Math.min(i0 + tile, rows); i < iEnd; i++) {
+        for (int i0 = 0; i0 < rows; i0 += TILE) {
+            for (int j0 = 0; j0 < columns; j0 += TILE) {
+                for (int j = j0, jEnd = Math.min(j0 + TILE, columns); j < jEnd; j++) {
+                    for (int i = i0, iEnd = Math.min(i0 + TILE, rows); i < iEnd; i++) {
                         c[i * columns + j] = f[j * rows + i];
                     }
                 }
@@ -144,6 +146,68 @@ public final class HostArrays {
             f[i] = (float) values[i];
         }
         floats(target).put(0, f);
+    }
+
+    /**
+     * Copies the matrix {@code from} into {@code to}, of the same shape and type, whatever their orders: when the
+     * orders differ, on the CPU for float and double arrays each in one run of memory, in tiles that stay in the cache
+     * (ND4J's copy between orders took 6 ns an element); else by ND4J's {@code assign}.
+     */
+    public static void copy(INDArray from, INDArray to) {
+        if (from.rank() != 2 || !Arrays.equals(from.shape(), to.shape()) || from.dataType() != to.dataType()) {
+            throw new IllegalArgumentException("to: expected a " + from.dataType() + " matrix of shape " + Arrays.toString(from.shape())
+                    + ", got a " + to.dataType() + " array of shape " + Arrays.toString(to.shape()));
+        }
+        boolean transpose = CPU && (from.dataType() == DataType.FLOAT || from.dataType() == DataType.DOUBLE) && contiguous(from)
+                && contiguous(to) && from.length() > 1 && from.ordering() != to.ordering() && !from.isVector();
+        if (!transpose) {
+            to.assign(from);
+            return;
+        }
+        // a row-major [r, c] matrix is laid out as a column-major [c, r] one: copy columns of the one into rows of the other
+        int outer = (int) (to.ordering() == 'c' ? from.size(0) : from.size(1));
+        int inner = (int) (to.ordering() == 'c' ? from.size(1) : from.size(0));
+        if (from.dataType() == DataType.FLOAT) {
+            FloatBuffer source = floats(from);
+            FloatBuffer target = floats(to);
+            float[] tile = new float[TILE * TILE];
+            float[] row = new float[TILE];
+            for (int i0 = 0; i0 < outer; i0 += TILE) {
+                int rows = Math.min(TILE, outer - i0);
+                for (int j0 = 0; j0 < inner; j0 += TILE) {
+                    int columns = Math.min(TILE, inner - j0);
+                    for (int j = 0; j < columns; j++) {
+                        source.get((j0 + j) * outer + i0, tile, j * TILE, rows);
+                    }
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < columns; j++) {
+                            row[j] = tile[j * TILE + i];
+                        }
+                        target.put((i0 + i) * inner + j0, row, 0, columns);
+                    }
+                }
+            }
+        } else {
+            DoubleBuffer source = doubles(from);
+            DoubleBuffer target = doubles(to);
+            double[] tile = new double[TILE * TILE];
+            double[] row = new double[TILE];
+            for (int i0 = 0; i0 < outer; i0 += TILE) {
+                int rows = Math.min(TILE, outer - i0);
+                for (int j0 = 0; j0 < inner; j0 += TILE) {
+                    int columns = Math.min(TILE, inner - j0);
+                    for (int j = 0; j < columns; j++) {
+                        source.get((j0 + j) * outer + i0, tile, j * TILE, rows);
+                    }
+                    for (int i = 0; i < rows; i++) {
+                        for (int j = 0; j < columns; j++) {
+                            row[j] = tile[j * TILE + i];
+                        }
+                        target.put((i0 + i) * inner + j0, row, 0, columns);
+                    }
+                }
+            }
+        }
     }
 
     private static void require(INDArray a, DataType type) {

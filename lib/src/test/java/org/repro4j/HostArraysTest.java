@@ -66,4 +66,25 @@ class HostArraysTest {
         HostArrays.floats(a.getRow(1)).put(0, 9f);
         assertEquals(9f, a.getFloat(1, 0));
     }
+
+    @Test
+    void copyMovesAMatrixBetweenOrdersExactly() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (long[] shape : new long[][] {{130, 67}, {1, 5}, {64, 64}, {3, 200}}) {
+                INDArray a = Nd4j.rand(type, shape);
+                for (char from : new char[] {'c', 'f'}) {
+                    for (char to : new char[] {'c', 'f'}) {
+                        INDArray source = a.dup(from);
+                        INDArray target = Nd4j.create(type, shape, to);
+                        HostArrays.copy(source, target);
+                        assertEquals(to, target.ordering());
+                        assertTrue(a.equals(target), type + " " + from + " -> " + to + " " + java.util.Arrays.toString(shape));
+                    }
+                }
+            }
+        }
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> HostArrays.copy(Nd4j.create(DataType.FLOAT, 2, 3), Nd4j.create(DataType.FLOAT, 3, 2)));
+        assertEquals("to: expected a FLOAT matrix of shape [2, 3], got a FLOAT array of shape [3, 2]", e.getMessage());
+    }
 }

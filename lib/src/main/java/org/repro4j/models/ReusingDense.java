@@ -17,6 +17,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repro4j.HostArrays;
 
 /**
  * DL4J's dense layer with a backward pass that does no matrix product it does not need.
@@ -149,7 +150,9 @@ public final class ReusingDense extends DenseLayer {
         }
         INDArray z = preOutput(true, workspaceMgr);
         savedInput = input;
-        savedZ = workspaceMgr.dup(ArrayType.ACTIVATIONS, z);
+        // row-major, the order of the gradient the backward pass multiplies it with (ND4J's ops between orders are slow)
+        savedZ = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, z.dataType(), z.shape(), 'c');
+        HostArrays.copy(z, savedZ);
         INDArray a = layerConf().getActivationFn().getActivation(z, true);
         if (maskArray != null) {
             applyMask(a);
