@@ -46,8 +46,8 @@ public final class Nets {
 
     /**
      * A deep copy of {@code net} (configuration, parameters, updater state) with its parameters in
-     * {@code dataType}, its convolutions on the native path like the original's (a clone has new
-     * layers; DL4J's own path would im2col a 2,000-image chunk of 28x28 images into 450 MB).
+     * {@code dataType}, on repro4j's layer implementations like the original ({@code FastLayers}: a clone has
+     * DL4J's own layers, whose convolutions would im2col a 2,000-image chunk of 28x28 images into 450 MB).
      */
     public static Model copy(Model net, DataType dataType) {
         // DL4J's convertDataType builds a new network (parameters and updater state cast) unless the type is
