@@ -59,10 +59,14 @@ class ReusingDenseTest {
         return (ReusingDense) net.getLayer(i);
     }
 
-    /** Trains both networks on the same batches. */
+    /** Trains both networks on the same batches of 10 rows. */
     private static void trainBoth(MultiLayerNetwork a, MultiLayerNetwork b, int steps) {
+        trainBoth(a, b, steps, 10);
+    }
+
+    private static void trainBoth(MultiLayerNetwork a, MultiLayerNetwork b, int steps, int rows) {
         for (int step = 0; step < steps; step++) {
-            DataSet batch = batch(100 + step, 10);
+            DataSet batch = batch(100 + step, rows);
             a.fit(batch);
             b.fit(batch);
         }
@@ -157,6 +161,20 @@ class ReusingDenseTest {
         assertSameParameters(plain, fast);
         assertEquals(4, layer(fast, 1).reused);
         assertEquals(4, layer(fast, 0).skipped);
+    }
+
+    @Test
+    void batchNormAfterADenseLayerStaysTheSame() {
+        // Models.mlp's BATCH arm and its ghost-batch variant: identity dense layers, batch norm, then ReLU (notebooks 30, 31)
+        for (var fast : List.of(Models.mlp(12, List.of(256, 64), 3, new FastAdam(0.01), 5, Models.HiddenNorm.BATCH),
+                Models.mlp(12, List.of(256, 64), 3, new FastAdam(0.01), 5, 128))) {
+            assertSame(ReusingDense.class, fast.getLayer(0).getClass());
+            var plain = plainCopy(fast);
+            trainBoth(fast, plain, 3, 512);
+            assertSameParameters(plain, fast);
+            INDArray x = batch(1, 7).getFeatures();
+            assertTrue(plain.output(x).equals(fast.output(x)));
+        }
     }
 
     @Test
