@@ -15,7 +15,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
-import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.IActivation;
@@ -47,6 +46,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * exactly where z > 0. So the installed helper gives the backward pass the output of the forward pass
  * on the same input and weights, when it is still there, and the values stay the same to the bit (a test). Not in a
  * network with a dropout other than plain dropout (see {@link #install}).
+ *
+ * <p>Max poolings over non-overlapping windows run as Java loops ({@link MaxPoolLoops}), the others through
+ * libnd4j's {@code maxpool2d}/{@code avgpool2d} ops.
  *
  * <p>It acts on the CPU backend only (on CUDA, DL4J's cuDNN helpers are the route) and on one
  * network instance: call it again on a clone or on a network restored from a file.
@@ -86,7 +88,7 @@ public final class NativeConv {
                 set(ConvolutionLayer.class, conv, new ConvHelper(conv.getParam("W").dataType(), plainDropout ? conv.layerConf().getActivationFn() : null));
             } else if (layer instanceof SubsamplingLayer pool && pool.getClass() == SubsamplingLayer.class
                     && pool.layerConf().getPoolingType() != PoolingType.PNORM) {
-                set(SubsamplingLayer.class, pool, new MKLDNNSubsamplingHelper(net.params().dataType()));
+                set(SubsamplingLayer.class, pool, new MaxPoolLoops(net.params().dataType()));
             }
         }
         return net;

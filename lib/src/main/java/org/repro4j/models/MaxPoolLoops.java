@@ -1,0 +1,182 @@
+package org.repro4j.models;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repro4j.HostArrays;
+
+/**
+ * Max pooling over non-overlapping k x k windows (kernel = stride, no padding, NCHW) as Java loops over each
+ * image plane, for the CPU; every other pooling goes to libnd4j's ops ({@link MKLDNNSubsamplingHelper}).
+ *
+ * <p>Why: libnd4j's {@code maxpool2d} and {@code maxpool2d_bp} took a third of a conv net's train step (2x2 pooling of
+ * 128 x 8 x 28 x 28 floats; a profile of {@code conv_step_b128}). The forward pass takes each window's maximum; the
+ * backward pass gives the window's gradient to the first maximal element in row-major order (found again from the
+ * input) and zero to the others, the max's subgradient.
+ */
+final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
+
+    /** Forward and backward passes done here (for tests). */
+    long passes;
+
+    MaxPoolLoops(DataType dataType) {
+        super(dataType);
+    }
+
+    /** The window side k if this pooling is one the loops do, else 0. */
+    private static int window(INDArray input, int[] kernel, int[] strides, int[] pad, PoolingType type, ConvolutionMode mode,
+                              int[] dilation, CNN2DFormat format) {
+        int k = kernel[0];
+        boolean simple = type == PoolingType.MAX && format == CNN2DFormat.NCHW && input.rank() == 4
+                && kernel[1] == k && strides[0] == k && strides[1] == k && dilation[0] == 1 && dilation[1] == 1
+                && (input.dataType() == DataType.FLOAT || input.dataType() == DataType.DOUBLE) && HostArrays.inCOrder(input);
+        if (!simple || input.size(2) % k != 0 || input.size(3) % k != 0) {
+            return 0;
+        }
+        // Truncate and Same both pool whole windows from the top left when k divides the image
+        boolean noPadding = mode == ConvolutionMode.Same || pad[0] == 0 && pad[1] == 0;
+        return noPadding && (mode == ConvolutionMode.Same || mode == ConvolutionMode.Truncate || mode == ConvolutionMode.Strict) ? k : 0;
+    }
+
+    @Override
+    public INDArray activate(INDArray input, boolean training, int[] kernel, int[] strides, int[] pad, PoolingType poolingType,
+                             ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        int k = window(input, kernel, strides, pad, poolingType, convolutionMode, dilation, format);
+        if (k == 0) {
+            return super.activate(input, training, kernel, strides, pad, poolingType, convolutionMode, dilation, format, workspaceMgr);
+        }
+        int planes = (int) (input.size(0) * input.size(1)), h = (int) input.size(2), w = (int) input.size(3);
+        INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(),
+                new long[] {input.size(0), input.size(1), h / k, w / k}, 'c');
+        if (input.dataType() == DataType.FLOAT) {
+            maxFloat(HostArrays.floats(input), HostArrays.floats(output), planes, h, w, k);
+        } else {
+            maxDouble(HostArrays.doubles(input), HostArrays.doubles(output), planes, h, w, k);
+        }
+        passes++;
+        return output;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, int[] kernel, int[] strides, int[] pad,
+                                                     PoolingType poolingType, ConvolutionMode convolutionMode, int[] dilation,
+                                                     CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        int k = window(input, kernel, strides, pad, poolingType, convolutionMode, dilation, format);
+        if (k == 0 || epsilon.dataType() != input.dataType() || !HostArrays.inCOrder(epsilon)) {
+            return super.backpropGradient(input, epsilon, kernel, strides, pad, poolingType, convolutionMode, dilation, format,
+                    workspaceMgr);
+        }
+        int planes = (int) (input.size(0) * input.size(1)), h = (int) input.size(2), w = (int) input.size(3);
+        INDArray gradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+        if (input.dataType() == DataType.FLOAT) {
+            routeFloat(HostArrays.floats(input), HostArrays.floats(epsilon), HostArrays.floats(gradient), planes, h, w, k);
+        } else {
+            routeDouble(HostArrays.doubles(input), HostArrays.doubles(epsilon), HostArrays.doubles(gradient), planes, h, w, k);
+        }
+        passes++;
+        return new Pair<>(new DefaultGradient(), gradient);
+    }
+
+    /** The index in a plane of width w of the first largest element, in row-major order, of the k x k window at {@code first}. */
+    private static int argmax(float[] plane, int first, int w, int k) {
+        int at = first;
+        for (int di = 0; di < k; di++) {
+            for (int dj = 0; dj < k; dj++) {
+                if (plane[first + di * w + dj] > plane[at]) {
+                    at = first + di * w + dj;
+                }
+            }
+        }
+        return at;
+    }
+
+    /** As {@link #argmax(float[], int, int, int)}, in double. */
+    private static int argmax(double[] plane, int first, int w, int k) {
+        int at = first;
+        for (int di = 0; di < k; di++) {
+            for (int dj = 0; dj < k; dj++) {
+                if (plane[first + di * w + dj] > plane[at]) {
+                    at = first + di * w + dj;
+                }
+            }
+        }
+        return at;
+    }
+
+    private static void maxFloat(FloatBuffer input, FloatBuffer output, int planes, int h, int w, int k) {
+        int oh = h / k, ow = w / k;
+        float[] in = new float[h * w];
+        float[] out = new float[oh * ow];
+        for (int p = 0; p < planes; p++) {
+            input.get(p * h * w, in);
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    out[i * ow + j] = in[argmax(in, i * k * w + j * k, w, k)];
+                }
+            }
+            output.put(p * oh * ow, out);
+        }
+    }
+
+    private static void maxDouble(DoubleBuffer input, DoubleBuffer output, int planes, int h, int w, int k) {
+        int oh = h / k, ow = w / k;
+        double[] in = new double[h * w];
+        double[] out = new double[oh * ow];
+        for (int p = 0; p < planes; p++) {
+            input.get(p * h * w, in);
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    out[i * ow + j] = in[argmax(in, i * k * w + j * k, w, k)];
+                }
+            }
+            output.put(p * oh * ow, out);
+        }
+    }
+
+    private static void routeFloat(FloatBuffer input, FloatBuffer epsilon, FloatBuffer gradient, int planes, int h, int w, int k) {
+        int oh = h / k, ow = w / k;
+        float[] in = new float[h * w];
+        float[] eps = new float[oh * ow];
+        float[] grad = new float[h * w];
+        for (int p = 0; p < planes; p++) {
+            input.get(p * h * w, in);
+            epsilon.get(p * oh * ow, eps);
+            Arrays.fill(grad, 0f);
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    grad[argmax(in, i * k * w + j * k, w, k)] = eps[i * ow + j];
+                }
+            }
+            gradient.put(p * h * w, grad);
+        }
+    }
+
+    private static void routeDouble(DoubleBuffer input, DoubleBuffer epsilon, DoubleBuffer gradient, int planes, int h, int w, int k) {
+        int oh = h / k, ow = w / k;
+        double[] in = new double[h * w];
+        double[] eps = new double[oh * ow];
+        double[] grad = new double[h * w];
+        for (int p = 0; p < planes; p++) {
+            input.get(p * h * w, in);
+            epsilon.get(p * oh * ow, eps);
+            Arrays.fill(grad, 0);
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    grad[argmax(in, i * k * w + j * k, w, k)] = eps[i * ow + j];
+                }
+            }
+            gradient.put(p * h * w, grad);
+        }
+    }
+}

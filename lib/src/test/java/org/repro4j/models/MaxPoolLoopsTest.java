@@ -1,0 +1,117 @@
+package org.repro4j.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.repro4j.diffusion.UNet;
+import org.repro4j.optim.FastAdam;
+
+class MaxPoolLoopsTest {
+
+    private static final LayerWorkspaceMgr NONE = LayerWorkspaceMgr.noWorkspaces();
+    private static final int[] ONES = {1, 1}, ZEROS = {0, 0};
+
+    /** Both passes of the loops and of libnd4j's op on {@code input}, compared to the bit. */
+    private static void assertSamePasses(INDArray input, int k, ConvolutionMode mode) {
+        var loops = new MaxPoolLoops(input.dataType());
+        var ops = new MKLDNNSubsamplingHelper(input.dataType());
+        int[] kernel = {k, k};
+        INDArray expected = ops.activate(input, true, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES, CNN2DFormat.NCHW, NONE);
+        INDArray actual = loops.activate(input, true, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES, CNN2DFormat.NCHW, NONE);
+        assertTrue(expected.equals(actual), "forward, k = " + k);
+        INDArray epsilon = Nd4j.randn(input.dataType(), expected.shape());
+        INDArray expectedGradient = ops.backpropGradient(input, epsilon, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES,
+                CNN2DFormat.NCHW, NONE).getSecond();
+        INDArray gradient = loops.backpropGradient(input, epsilon, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES,
+                CNN2DFormat.NCHW, NONE).getSecond();
+        assertTrue(expectedGradient.equals(gradient), "backward, k = " + k);
+        assertEquals(2, loops.passes);
+    }
+
+    @Test
+    void bothPassesAreLibnd4jsToTheBit() {
+        Nd4j.getRandom().setSeed(1);
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            assertSamePasses(Nd4j.randn(type, 3, 4, 12, 8), 2, ConvolutionMode.Truncate);
+            assertSamePasses(Nd4j.randn(type, 2, 3, 9, 6), 3, ConvolutionMode.Same);
+            // ReLU outputs: windows of tied zeros
+            assertSamePasses(Transforms.relu(Nd4j.randn(type, 3, 2, 8, 8), false), 2, ConvolutionMode.Truncate);
+        }
+    }
+
+    @Test
+    void otherPoolingsGoToLibnd4j() {
+        // one helper per pooling, as in a network (libnd4j's helper keeps the arguments of its first call)
+        INDArray input = Nd4j.randn(DataType.FLOAT, 2, 3, 7, 7);
+        int[] kernel = {3, 3}, strides = {2, 2}, two = {2, 2};
+        var strided = new MaxPoolLoops(DataType.FLOAT);
+        INDArray expected = new MKLDNNSubsamplingHelper(DataType.FLOAT).activate(input, false, kernel, strides, ZEROS,
+                PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE);
+        assertTrue(expected.equals(strided.activate(input, false, kernel, strides, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate,
+                ONES, CNN2DFormat.NCHW, NONE)));
+        var view = new MaxPoolLoops(DataType.FLOAT);
+        view.activate(input.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 6), NDArrayIndex.interval(0, 6)),
+                false, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE);
+        var average = new MaxPoolLoops(DataType.FLOAT);
+        average.activate(input.dup(), false, two, two, ZEROS, PoolingType.AVG, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE);
+        assertEquals(0, strided.passes + view.passes + average.passes, "strided 3x3, a view, and average pooling");
+    }
+
+    /** Puts libnd4j's pooling helper into each pooling layer of {@code layers}. */
+    private static void withLibnd4jPooling(Layer[] layers) throws ReflectiveOperationException {
+        Field field = SubsamplingLayer.class.getDeclaredField("helper");
+        field.setAccessible(true);
+        for (Layer layer : layers) {
+            if (layer instanceof SubsamplingLayer pool) {
+                field.set(pool, new MKLDNNSubsamplingHelper(DataType.FLOAT));
+            }
+        }
+    }
+
+    @Test
+    void aConvNetAndTheUNetTrainToTheSameParametersAsWithLibnd4jsPooling() throws Exception {
+        var fast = Models.conv(1, 8, 8, List.of(3, 4), List.of(5), 4, new FastAdam(0.01), 11);
+        var plain = new MultiLayerNetwork(fast.getLayerWiseConfigurations().clone());
+        plain.init(fast.params().dup(), true);
+        NativeConv.install(plain);
+        withLibnd4jPooling(plain.getLayers());
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 16, 64);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 16, 4);
+        for (int i = 0; i < 16; i++) {
+            y.putScalar(i, i % 4, 1);
+        }
+        for (int i = 0; i < 3; i++) {
+            fast.fit(new DataSet(x, y));
+            plain.fit(new DataSet(x, y));
+        }
+        assertEquals(plain.params(), fast.params());
+
+        var unet = UNet.create(1, 8, 8, List.of(4, 8), 3, 0, new FastAdam(1e-3), 3);
+        var unetPlain = UNet.create(1, 8, 8, List.of(4, 8), 3, 0, new FastAdam(1e-3), 3);
+        withLibnd4jPooling(unetPlain.network().getLayers());
+        INDArray images = Nd4j.rand(DataType.FLOAT, 4, 64), c = Nd4j.rand(DataType.FLOAT, 4), target = Nd4j.rand(DataType.FLOAT, 4, 64);
+        for (int i = 0; i < 2; i++) {
+            unet.fit(images, c, target, null);
+            unetPlain.fit(images, c, target, null);
+        }
+        assertEquals(unetPlain.network().params(), unet.network().params());
+    }
+}
