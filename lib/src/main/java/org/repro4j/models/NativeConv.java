@@ -47,8 +47,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * on the same input and weights, when it is still there, and the values stay the same to the bit (a test). Not in a
  * network with a dropout other than plain dropout (see {@link #install}).
  *
- * <p>Max poolings over non-overlapping windows run as Java loops ({@link MaxPoolLoops}), the others through
- * libnd4j's {@code maxpool2d}/{@code avgpool2d} ops.
+ * <p>The backward pass of a max pooling over non-overlapping windows runs as Java loops ({@link MaxPoolLoops}),
+ * other poolings' through libnd4j's ops.
  *
  * <p>It acts on the CPU backend only (on CUDA, DL4J's cuDNN helpers are the route) and on one
  * network instance: call it again on a clone or on a network restored from a file.
