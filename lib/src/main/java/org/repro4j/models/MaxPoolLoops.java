@@ -17,18 +17,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repro4j.HostArrays;
 
 /**
- * The backward pass of max pooling over non-overlapping k x k windows (kernel = stride, no padding, NCHW) as Java
- * loops over each image plane, for the CPU; every other pooling goes to libnd4j's ops ({@link MKLDNNSubsamplingHelper}).
- * It gives each window's gradient to the window's first largest input in row-major order, found again from the
- * input, and zero to the others (the max's subgradient, as libnd4j chooses it: the same values to the bit, a test).
+ * Max pooling over non-overlapping k x k windows (kernel = stride, no padding, NCHW) as Java loops over each image
+ * plane, for the CPU; every other pooling goes to libnd4j's ops ({@link MKLDNNSubsamplingHelper}). The forward pass
+ * takes each window's first largest input in row-major order; the backward pass gives the window's gradient to that
+ * input, found again, and zero to the others (the max's subgradient, as libnd4j chooses it: the same values to the
+ * bit, a test).
  *
- * <p>Why: libnd4j's {@code maxpool2d_bp} took 18% of a conv net's train step (2x2 pooling of 128 x 8 x 28 x 28
- * floats; a profile of {@code conv_step_b128}). The forward pass stays libnd4j's {@code maxpool2d} (9%): DL4J
- * 1.0.0-M2.1's {@code SubsamplingLayer.activate} never asks its helper.
+ * <p>Why: libnd4j's {@code maxpool2d_bp} took 18% of a conv net's train step and {@code maxpool2d} 9% (2x2 pooling
+ * of 128 x 8 x 28 x 28 floats; a profile of {@code conv_step_b128}). DL4J M2.1 asks a helper for the backward pass
+ * only; {@link MaxPoolLayer} asks it for the forward one ({@link #forward}).
  */
 final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
 
-    /** Backward passes done here (for tests). */
+    /** Forward and backward passes done here (for tests). */
     long passes;
 
     MaxPoolLoops(DataType dataType) {
@@ -48,6 +49,28 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
         // Truncate and Same both pool whole windows from the top left when k divides the image
         boolean noPadding = mode == ConvolutionMode.Same || pad[0] == 0 && pad[1] == 0;
         return noPadding && (mode == ConvolutionMode.Same || mode == ConvolutionMode.Truncate || mode == ConvolutionMode.Strict) ? k : 0;
+    }
+
+    /**
+     * The max pooling of {@code input} by the loops (each window's first largest input), or null if they do not do
+     * this pooling (then libnd4j's op does, in {@link MaxPoolLayer}).
+     */
+    INDArray forward(INDArray input, int[] kernel, int[] strides, int[] pad, PoolingType poolingType, ConvolutionMode convolutionMode,
+                     int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        int k = window(input, kernel, strides, pad, poolingType, convolutionMode, dilation, format);
+        if (k == 0) {
+            return null;
+        }
+        int planes = (int) (input.size(0) * input.size(1)), h = (int) input.size(2), w = (int) input.size(3);
+        INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(),
+                new long[] {input.size(0), input.size(1), h / k, w / k}, 'c');
+        if (input.dataType() == DataType.FLOAT) {
+            maxFloat(HostArrays.floats(input), HostArrays.floats(output), planes, h, w, k);
+        } else {
+            maxDouble(HostArrays.doubles(input), HostArrays.doubles(output), planes, h, w, k);
+        }
+        passes++;
+        return output;
     }
 
     @Override
@@ -94,6 +117,36 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
             }
         }
         return at;
+    }
+
+    private static void maxFloat(FloatBuffer input, FloatBuffer output, int planes, int h, int w, int k) {
+        int oh = h / k, ow = w / k;
+        float[] in = new float[h * w];
+        float[] out = new float[oh * ow];
+        for (int p = 0; p < planes; p++) {
+            input.get(p * h * w, in);
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    out[i * ow + j] = in[argmax(in, i * k * w + j * k, w, k)];
+                }
+            }
+            output.put(p * oh * ow, out);
+        }
+    }
+
+    private static void maxDouble(DoubleBuffer input, DoubleBuffer output, int planes, int h, int w, int k) {
+        int oh = h / k, ow = w / k;
+        double[] in = new double[h * w];
+        double[] out = new double[oh * ow];
+        for (int p = 0; p < planes; p++) {
+            input.get(p * h * w, in);
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    out[i * ow + j] = in[argmax(in, i * k * w + j * k, w, k)];
+                }
+            }
+            output.put(p * oh * ow, out);
+        }
     }
 
     private static void routeFloat(FloatBuffer input, FloatBuffer epsilon, FloatBuffer gradient, int planes, int h, int w, int k) {

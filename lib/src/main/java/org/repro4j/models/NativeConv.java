@@ -86,7 +86,7 @@ public final class NativeConv {
         for (Layer layer : layers) {
             if (layer instanceof ConvolutionLayer conv && conv.getClass() == ConvolutionLayer.class) {
                 set(ConvolutionLayer.class, conv, new ConvHelper(conv.getParam("W").dataType(), plainDropout ? conv.layerConf().getActivationFn() : null));
-            } else if (layer instanceof SubsamplingLayer pool && pool.getClass() == SubsamplingLayer.class
+            } else if (layer instanceof SubsamplingLayer pool && (pool.getClass() == SubsamplingLayer.class || pool instanceof MaxPoolLayer)
                     && pool.layerConf().getPoolingType() != PoolingType.PNORM) {
                 set(SubsamplingLayer.class, pool, new MaxPoolLoops(net.params().dataType()));
             }

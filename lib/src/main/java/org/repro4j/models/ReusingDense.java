@@ -1,16 +1,11 @@
 package org.repro4j.models;
 
-import java.lang.reflect.Field;
-import java.util.Map;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -40,8 +35,8 @@ import org.repro4j.HostArrays;
  * the bit, the gradients agree to float rounding). Layer norm and weight noise keep DL4J's path (z is not recoverable
  * from the forward pass there, or the noise is drawn again).
  *
- * <p>{@link #install} swaps the dense layers of a {@link MultiLayerNetwork}; it acts on one network instance:
- * call it again on a clone or on a network restored from a file ({@code Nets} and {@code Models} do).
+ * <p>{@link FastLayers#install} swaps it in for the dense layers of a {@link MultiLayerNetwork}; {@value #PROPERTY}
+ * {@code =false} keeps DL4J's.
  */
 public final class ReusingDense extends DenseLayer {
 
@@ -65,36 +60,10 @@ public final class ReusingDense extends DenseLayer {
     }
 
     /**
-     * Replaces each of {@code net}'s plain DL4J dense layers by this class on the same parameters, gradient
-     * views and listeners, and returns {@code net}. The updater, if made already, is made again on the new
-     * layers with its state kept.
+     * This layer in place of {@code old}, on its parameters, gradient views and listeners; {@code first}: the network's
+     * first layer, with no input preprocessor ({@link FastLayers#install} swaps it in).
      */
-    public static MultiLayerNetwork install(MultiLayerNetwork net) {
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || net.getLayers() == null) {
-            return net;
-        }
-        Layer[] layers = net.getLayers().clone();
-        boolean changed = false;
-        for (int i = 0; i < layers.length; i++) {
-            if (layers[i].getClass() == DenseLayer.class) {
-                layers[i] = replace((DenseLayer) layers[i],
-                        i == 0 && net.getLayerWiseConfigurations().getInputPreProcess(0) == null);
-                changed = true;
-            }
-        }
-        if (!changed) {
-            return net;
-        }
-        Updater updater = net.getUpdater(false);
-        net.setLayers(layers);
-        replaceInLayerMap(net, layers);
-        if (updater instanceof MultiLayerUpdater old) {
-            net.setUpdater(new MultiLayerUpdater(net, old.getStateViewArray()));
-        }
-        return net;
-    }
-
-    private static ReusingDense replace(DenseLayer old, boolean first) {
+    static ReusingDense of(DenseLayer old, boolean first) {
         var layer = new ReusingDense(old.conf(), old.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType(), first);
         layer.setListeners(old.getListeners());
         layer.setIndex(old.getIndex());
@@ -104,20 +73,6 @@ public final class ReusingDense extends DenseLayer {
             layer.setBackpropGradientsViewArray(old.getGradientsViewArray());
         }
         return layer;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void replaceInLayerMap(MultiLayerNetwork net, Layer[] layers) {
-        try {
-            Field field = MultiLayerNetwork.class.getDeclaredField("layerMap");
-            field.setAccessible(true);
-            var map = (Map<String, Layer>) field.get(net);
-            for (Layer layer : layers) {
-                map.replaceAll((name, l) -> l.getIndex() == layer.getIndex() ? layer : l);
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("ReusingDense: DL4J's MultiLayerNetwork has no field layerMap", e);
-        }
     }
 
     /** Whether this class computes the layer: no layer norm (its z is normalised in place) and no weight noise (drawn on each call). */

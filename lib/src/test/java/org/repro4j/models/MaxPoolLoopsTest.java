@@ -28,28 +28,31 @@ class MaxPoolLoopsTest {
     private static final LayerWorkspaceMgr NONE = LayerWorkspaceMgr.noWorkspaces();
     private static final int[] ONES = {1, 1}, ZEROS = {0, 0};
 
-    /** The backward pass of the loops and of libnd4j's op on {@code input}, compared to the bit. */
-    private static void assertSameGradient(INDArray input, int k, ConvolutionMode mode) {
+    /** Both passes of the loops and of libnd4j's ops on {@code input}, compared to the bit. */
+    private static void assertSamePasses(INDArray input, int k, ConvolutionMode mode) {
         var loops = new MaxPoolLoops(input.dataType());
         var ops = new MKLDNNSubsamplingHelper(input.dataType());
         int[] kernel = {k, k};
+        INDArray expected = ops.activate(input, true, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES, CNN2DFormat.NCHW, NONE);
+        INDArray actual = loops.forward(input, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES, CNN2DFormat.NCHW, NONE);
+        assertTrue(expected.equals(actual), "forward, k = " + k);
         INDArray epsilon = Nd4j.randn(input.dataType(), input.size(0), input.size(1), input.size(2) / k, input.size(3) / k);
         INDArray expectedGradient = ops.backpropGradient(input, epsilon, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES,
                 CNN2DFormat.NCHW, NONE).getSecond();
         INDArray gradient = loops.backpropGradient(input, epsilon, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES,
                 CNN2DFormat.NCHW, NONE).getSecond();
         assertTrue(expectedGradient.equals(gradient), "backward, k = " + k);
-        assertEquals(1, loops.passes);
+        assertEquals(2, loops.passes);
     }
 
     @Test
-    void theGradientIsLibnd4jsToTheBit() {
+    void bothPassesAreLibnd4jsToTheBit() {
         Nd4j.getRandom().setSeed(1);
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            assertSameGradient(Nd4j.randn(type, 3, 4, 12, 8), 2, ConvolutionMode.Truncate);
-            assertSameGradient(Nd4j.randn(type, 2, 3, 9, 6), 3, ConvolutionMode.Same);
+            assertSamePasses(Nd4j.randn(type, 3, 4, 12, 8), 2, ConvolutionMode.Truncate);
+            assertSamePasses(Nd4j.randn(type, 2, 3, 9, 6), 3, ConvolutionMode.Same);
             // ReLU outputs: windows of tied zeros
-            assertSameGradient(Transforms.relu(Nd4j.randn(type, 3, 2, 8, 8), false), 2, ConvolutionMode.Truncate);
+            assertSamePasses(Transforms.relu(Nd4j.randn(type, 3, 2, 8, 8), false), 2, ConvolutionMode.Truncate);
         }
     }
 
@@ -64,6 +67,8 @@ class MaxPoolLoopsTest {
                 PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE).getSecond();
         assertTrue(expected.equals(strided.backpropGradient(input, epsilon, kernel, strides, ZEROS, PoolingType.MAX,
                 ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE).getSecond()));
+        assertEquals(null, strided.forward(input, kernel, strides, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
+                CNN2DFormat.NCHW, NONE));
         var view = new MaxPoolLoops(DataType.FLOAT);
         view.backpropGradient(input.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 6), NDArrayIndex.interval(0, 6)),
                 epsilon, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE);
@@ -98,11 +103,15 @@ class MaxPoolLoopsTest {
         for (int i = 0; i < 16; i++) {
             y.putScalar(i, i % 4, 1);
         }
+        assertEquals(MaxPoolLayer.class, fast.getLayer(2).getClass());
+        assertEquals(SubsamplingLayer.class, plain.getLayer(2).getClass());
         for (int i = 0; i < 3; i++) {
             fast.fit(new DataSet(x, y));
             plain.fit(new DataSet(x, y));
         }
         assertEquals(plain.params(), fast.params());
+        assertEquals(plain.output(x), fast.output(x));
+        assertEquals(3 * 2 + 1, ((MaxPoolLoops) fast.getLayer(2).getHelper()).passes, "3 forward and backward passes, 1 output");
 
         var unet = UNet.create(1, 8, 8, List.of(4, 8), 3, 0, new FastAdam(1e-3), 3);
         var unetPlain = UNet.create(1, 8, 8, List.of(4, 8), 3, 0, new FastAdam(1e-3), 3);

@@ -80,7 +80,7 @@ class ReusingDenseTest {
     @Test
     void reluAndTanhNetworksTrainToTheSameParametersToTheBit() {
         for (Activation activation : List.of(Activation.RELU, Activation.TANH, Activation.IDENTITY)) {
-            var fast = ReusingDense.install(mlp(activation, false));
+            var fast = FastLayers.install(mlp(activation, false));
             var plain = plainCopy(fast);
             assertSame(org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer.class, plain.getLayer(0).getClass());
             trainBoth(fast, plain, 5);
@@ -96,7 +96,7 @@ class ReusingDenseTest {
 
     @Test
     void siluNetworksHaveDl4jsForwardPassAndItsGradientsToRounding() {
-        var fast = ReusingDense.install(mlp(Activation.SWISH, false));
+        var fast = FastLayers.install(mlp(Activation.SWISH, false));
         var plain = plainCopy(fast);
         DataSet batch = batch(5, 10);
         for (var net : List.of(fast, plain)) {
@@ -155,7 +155,7 @@ class ReusingDenseTest {
                 .layer(new OutputLayer.Builder(LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build());
         var fast = new MultiLayerNetwork(list.setInputType(InputType.feedForward(12)).build());
         fast.init();
-        ReusingDense.install(fast);
+        FastLayers.install(fast);
         var plain = plainCopy(fast);
         trainBoth(fast, plain, 4);
         assertSameParameters(plain, fast);
@@ -179,7 +179,7 @@ class ReusingDenseTest {
 
     @Test
     void layerNormKeepsDl4jsPath() {
-        var fast = ReusingDense.install(mlp(Activation.RELU, true));
+        var fast = FastLayers.install(mlp(Activation.RELU, true));
         var plain = plainCopy(fast);
         trainBoth(fast, plain, 3);
         assertSameParameters(plain, fast);
@@ -188,7 +188,7 @@ class ReusingDenseTest {
 
     @Test
     void theInputGradientIsStillComputedWhenACallerAsksForIt() {
-        var fast = ReusingDense.install(mlp(Activation.SWISH, false));
+        var fast = FastLayers.install(mlp(Activation.SWISH, false));
         var plain = plainCopy(fast);
         DataSet batch = batch(7, 6);
         Pair<Gradient, INDArray> a = fast.calculateGradients(batch.getFeatures(), batch.getLabels(), null, null);
@@ -206,7 +206,7 @@ class ReusingDenseTest {
         var plain = plainCopy(fast);
         trainBoth(fast, plain, 3);
         INDArray state = fast.getUpdater().getStateViewArray().dup();
-        ReusingDense.install(fast);
+        FastLayers.install(fast);
         assertTrue(state.equals(fast.getUpdater().getStateViewArray()));
         assertSame(fast.getLayer(0), fast.getLayer(fast.getLayerNames().get(0)));
         trainBoth(fast, plain, 3);
