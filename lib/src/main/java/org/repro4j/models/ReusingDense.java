@@ -35,6 +35,10 @@ import org.repro4j.HostArrays;
  * the bit, the gradients agree to float rounding). Layer norm and weight noise keep DL4J's path (z is not recoverable
  * from the forward pass there, or the noise is drawn again).
  *
+ * <p>Layouts: z is computed into a column-major array (ND4J's GEMM is column-major; DL4J's row-major z cost a
+ * temporary and a copy) and kept row-major, the order of the gradient it meets in the backward pass ({@link
+ * HostArrays#copy}); ND4J's element-wise ops between the two orders are an order of magnitude slower.
+ *
  * <p>{@link FastLayers#install} swaps it in for the dense layers of a {@link MultiLayerNetwork}; {@value #PROPERTY}
  * {@code =false} keeps DL4J's.
  */
