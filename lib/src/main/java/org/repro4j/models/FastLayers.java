@@ -47,7 +47,7 @@ public final class FastLayers {
                 changed = true;
             } else if (pooling && layers[i].getClass() == SubsamplingLayer.class
                     && ((SubsamplingLayer) layers[i]).layerConf().getPoolingType() == PoolingType.MAX) {
-                layers[i] = MaxPoolLayer.of((SubsamplingLayer) layers[i]);
+                layers[i] = new MaxPoolLayer((SubsamplingLayer) layers[i]);
                 changed = true;
             }
         }

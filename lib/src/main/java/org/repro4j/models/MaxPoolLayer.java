@@ -12,15 +12,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class MaxPoolLayer extends SubsamplingLayer {
 
-    private MaxPoolLayer(SubsamplingLayer old) {
+    /** This layer in place of {@code old}, which has no parameters, with its listeners. */
+    MaxPoolLayer(SubsamplingLayer old) {
         super(old.conf(), old.getDataType());
         setListeners(old.getListeners());
         setIndex(old.getIndex());
-    }
-
-    /** This layer in place of {@code old}, which has no parameters, with its listeners. */
-    static MaxPoolLayer of(SubsamplingLayer old) {
-        return new MaxPoolLayer(old);
     }
 
     @Override

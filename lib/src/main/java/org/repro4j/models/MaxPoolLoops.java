@@ -64,10 +64,17 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
         int planes = (int) (input.size(0) * input.size(1)), h = (int) input.size(2), w = (int) input.size(3);
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(),
                 new long[] {input.size(0), input.size(1), h / k, w / k}, 'c');
-        if (input.dataType() == DataType.FLOAT) {
-            maxFloat(HostArrays.floats(input), HostArrays.floats(output), planes, h, w, k);
-        } else {
-            maxDouble(HostArrays.doubles(input), HostArrays.doubles(output), planes, h, w, k);
+        int oh = h / k, ow = w / k;
+        Planes in = new Planes(input, h * w), out = new Planes(output, oh * ow);
+        double[] plane = new double[h * w], pooled = new double[oh * ow];
+        for (int p = 0; p < planes; p++) {
+            in.read(p, plane);
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    pooled[i * ow + j] = plane[argmax(plane, i * k * w + j * k, w, k)];
+                }
+            }
+            out.write(p, pooled);
         }
         passes++;
         return output;
@@ -84,29 +91,25 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
         }
         int planes = (int) (input.size(0) * input.size(1)), h = (int) input.size(2), w = (int) input.size(3);
         INDArray gradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
-        if (input.dataType() == DataType.FLOAT) {
-            routeFloat(HostArrays.floats(input), HostArrays.floats(epsilon), HostArrays.floats(gradient), planes, h, w, k);
-        } else {
-            routeDouble(HostArrays.doubles(input), HostArrays.doubles(epsilon), HostArrays.doubles(gradient), planes, h, w, k);
+        int oh = h / k, ow = w / k;
+        Planes in = new Planes(input, h * w), eps = new Planes(epsilon, oh * ow), out = new Planes(gradient, h * w);
+        double[] plane = new double[h * w], incoming = new double[oh * ow], routed = new double[h * w];
+        for (int p = 0; p < planes; p++) {
+            in.read(p, plane);
+            eps.read(p, incoming);
+            Arrays.fill(routed, 0);
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    routed[argmax(plane, i * k * w + j * k, w, k)] = incoming[i * ow + j];
+                }
+            }
+            out.write(p, routed);
         }
         passes++;
         return new Pair<>(new DefaultGradient(), gradient);
     }
 
     /** The index in a plane of width w of the first largest element, in row-major order, of the k x k window at {@code first}. */
-    private static int argmax(float[] plane, int first, int w, int k) {
-        int at = first;
-        for (int di = 0; di < k; di++) {
-            for (int dj = 0; dj < k; dj++) {
-                if (plane[first + di * w + dj] > plane[at]) {
-                    at = first + di * w + dj;
-                }
-            }
-        }
-        return at;
-    }
-
-    /** As {@link #argmax(float[], int, int, int)}, in double. */
     private static int argmax(double[] plane, int first, int w, int k) {
         int at = first;
         for (int di = 0; di < k; di++) {
@@ -119,69 +122,45 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
         return at;
     }
 
-    private static void maxFloat(FloatBuffer input, FloatBuffer output, int planes, int h, int w, int k) {
-        int oh = h / k, ow = w / k;
-        float[] in = new float[h * w];
-        float[] out = new float[oh * ow];
-        for (int p = 0; p < planes; p++) {
-            input.get(p * h * w, in);
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                    out[i * ow + j] = in[argmax(in, i * k * w + j * k, w, k)];
-                }
-            }
-            output.put(p * oh * ow, out);
-        }
-    }
+    /**
+     * A float or double array in C order read and written one plane of {@code size} elements at a time as doubles
+     * (floats widen and narrow back exactly, so the loops give the array's own values).
+     */
+    private static final class Planes {
 
-    private static void maxDouble(DoubleBuffer input, DoubleBuffer output, int planes, int h, int w, int k) {
-        int oh = h / k, ow = w / k;
-        double[] in = new double[h * w];
-        double[] out = new double[oh * ow];
-        for (int p = 0; p < planes; p++) {
-            input.get(p * h * w, in);
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                    out[i * ow + j] = in[argmax(in, i * k * w + j * k, w, k)];
-                }
-            }
-            output.put(p * oh * ow, out);
-        }
-    }
+        private final int size;
+        private final FloatBuffer floats;
+        private final DoubleBuffer doubles;
+        private final float[] scratch;
 
-    private static void routeFloat(FloatBuffer input, FloatBuffer epsilon, FloatBuffer gradient, int planes, int h, int w, int k) {
-        int oh = h / k, ow = w / k;
-        float[] in = new float[h * w];
-        float[] eps = new float[oh * ow];
-        float[] grad = new float[h * w];
-        for (int p = 0; p < planes; p++) {
-            input.get(p * h * w, in);
-            epsilon.get(p * oh * ow, eps);
-            Arrays.fill(grad, 0f);
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                    grad[argmax(in, i * k * w + j * k, w, k)] = eps[i * ow + j];
-                }
-            }
-            gradient.put(p * h * w, grad);
+        Planes(INDArray a, int size) {
+            this.size = size;
+            boolean isFloat = a.dataType() == DataType.FLOAT;
+            this.floats = isFloat ? HostArrays.floats(a) : null;
+            this.doubles = isFloat ? null : HostArrays.doubles(a);
+            this.scratch = isFloat ? new float[size] : null;
         }
-    }
 
-    private static void routeDouble(DoubleBuffer input, DoubleBuffer epsilon, DoubleBuffer gradient, int planes, int h, int w, int k) {
-        int oh = h / k, ow = w / k;
-        double[] in = new double[h * w];
-        double[] eps = new double[oh * ow];
-        double[] grad = new double[h * w];
-        for (int p = 0; p < planes; p++) {
-            input.get(p * h * w, in);
-            epsilon.get(p * oh * ow, eps);
-            Arrays.fill(grad, 0);
-            for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                    grad[argmax(in, i * k * w + j * k, w, k)] = eps[i * ow + j];
-                }
+        void read(int plane, double[] into) {
+            if (floats == null) {
+                doubles.get(plane * size, into);
+                return;
             }
-            gradient.put(p * h * w, grad);
+            floats.get(plane * size, scratch);
+            for (int i = 0; i < size; i++) {
+                into[i] = scratch[i];
+            }
+        }
+
+        void write(int plane, double[] from) {
+            if (floats == null) {
+                doubles.put(plane * size, from);
+                return;
+            }
+            for (int i = 0; i < size; i++) {
+                scratch[i] = (float) from[i];
+            }
+            floats.put(plane * size, scratch);
         }
     }
 }

@@ -3,7 +3,6 @@ package org.repro4j.models;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -81,13 +80,7 @@ class MaxPoolLoopsTest {
 
     /** Puts libnd4j's pooling helper into each pooling layer of {@code layers}. */
     private static void withLibnd4jPooling(Layer[] layers) throws ReflectiveOperationException {
-        Field field = SubsamplingLayer.class.getDeclaredField("helper");
-        field.setAccessible(true);
-        for (Layer layer : layers) {
-            if (layer instanceof SubsamplingLayer pool) {
-                field.set(pool, new MKLDNNSubsamplingHelper(DataType.FLOAT));
-            }
-        }
+        NativeConvTest.withHelpers(layers, SubsamplingLayer.class, () -> new MKLDNNSubsamplingHelper(DataType.FLOAT));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -61,15 +62,21 @@ class NativeConvTest {
         assertTrue(pa.equalsWithEps(pb, 1e-5), "parameters differ after one step");
     }
 
-    /** Puts DL4J's plain native helper, which computes z again in the backward pass, into each convolution of {@code layers}. */
-    private static void withPlainHelpers(org.deeplearning4j.nn.api.Layer[] layers) throws ReflectiveOperationException {
-        var field = ConvolutionLayer.class.getDeclaredField("helper");
+    /** Puts a new {@code helper} into each layer of {@code layers} of {@code type} (which declares the field {@code helper}). */
+    static void withHelpers(org.deeplearning4j.nn.api.Layer[] layers, Class<?> type, Supplier<?> helper)
+            throws ReflectiveOperationException {
+        var field = type.getDeclaredField("helper");
         field.setAccessible(true);
         for (var layer : layers) {
-            if (layer instanceof ConvolutionLayer conv) {
-                field.set(conv, new MKLDNNConvHelper(DataType.FLOAT));
+            if (type.isInstance(layer)) {
+                field.set(layer, helper.get());
             }
         }
+    }
+
+    /** Puts DL4J's plain native helper, which computes z again in the backward pass, into each convolution of {@code layers}. */
+    private static void withPlainHelpers(org.deeplearning4j.nn.api.Layer[] layers) throws ReflectiveOperationException {
+        withHelpers(layers, ConvolutionLayer.class, () -> new MKLDNNConvHelper(DataType.FLOAT));
     }
 
     @Test
