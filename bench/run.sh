@@ -56,6 +56,9 @@ else
     export FASHION_MNIST_DIR=/usr/share/datasets/fashion-mnist
 fi
 
+# Both sides get the OpenBLAS kernels the notebooks' kernel would pick on this CPU (environment/openblas.sh).
+. environment/openblas.sh
+
 rows="$OUT/results.tsv"
 : > "$rows"
 for t in $THREADS; do
@@ -69,7 +72,7 @@ done
 
 # --- the table --------------------------------------------------------------------------------
 echo
-echo "repro4j vs PyTorch on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//'), backend $BACKEND"
+echo "repro4j vs PyTorch on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//'), backend $BACKEND, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset, so OpenBLAS picks}"
 echo "(medians over repeated runs after warm-up; time per unit: one train step, one evaluation, one sampling, one load)"
 awk -F'\t' '
     function fmt(s) { return s >= 1 ? sprintf("%.2f s", s) : sprintf("%.1f ms", s * 1000) }

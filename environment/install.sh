@@ -55,9 +55,12 @@ mkdir -p "$SPEC_DIR"
 # Memory caps keep a laptop-scale notebook inside Binder's 2 GB: 512 MB of heap, 768 MB of ND4J
 # off-heap buffers, and an error (not a kill) if the whole process grows past 1.5 GB.
 # OMP_NUM_THREADS=1: measured fastest for the small-batch MLPs the notebooks train (README, Performance).
+# environment/kernel.sh starts the JVM: it picks OpenBLAS's kernels for the CPU the kernel runs on.
 cat > "$SPEC_DIR/kernel.json.tmp" <<JSON
 {
   "argv": [
+    "bash",
+    "$ROOT/environment/kernel.sh",
     "$JAVA",
     "-Xmx512m",
     "-Djava.awt.headless=true",

@@ -1,0 +1,17 @@
+# Sourced by the kernel launcher and bench/run.sh: picks OpenBLAS's AVX-512 kernels on AMD CPUs that
+# have them. The OpenBLAS builds on both sides of the benchmark (ND4J's 0.3.19, Debian's for PyTorch)
+# predate Zen 4 and 5 and run their Haswell (AVX2) kernels there: on a Zen 5, float32 GEMM at 2048
+# went from 135 to 244 GFLOP/s in ND4J with the SkylakeX kernels (README, Performance). Intel CPUs
+# with AVX-512 are recognised by OpenBLAS itself, and a user's own OPENBLAS_CORETYPE is kept.
+# The kernels use AVX-512 F, CD, BW, DQ and VL: without all five the variable stays unset, since
+# forcing them on a CPU without would stop the process at the first matrix product.
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ] \
+   && grep -q -m1 '^vendor_id[[:space:]]*:[[:space:]]*AuthenticAMD' /proc/cpuinfo; then
+  _flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  _all=1
+  for _f in avx512f avx512cd avx512bw avx512dq avx512vl; do
+    case "$_flags" in *" $_f "*) ;; *) _all=0 ;; esac
+  done
+  [ "$_all" = 1 ] && export OPENBLAS_CORETYPE=SkylakeX
+  unset _flags _all _f
+fi
