@@ -13,8 +13,9 @@ setup:
 lab: setup
 	@bash environment/lab.sh
 
-## make test: set up, run the Java tests, then execute every notebook at REPRO_SCALE=smoke
+## make test: set up, check the kernel's OpenBLAS choice, run the Java tests, then execute every notebook at REPRO_SCALE=smoke
 test: setup
+	@bash environment/openblas-test.sh
 	mvn -B -ntp verify
 	@bash environment/notebooks.sh test
 

@@ -5,9 +5,11 @@
 # with AVX-512 are recognised by OpenBLAS itself, and a user's own OPENBLAS_CORETYPE is kept.
 # The kernels use AVX-512 F, CD, BW, DQ and VL: without all five the variable stays unset, since
 # forcing them on a CPU without would stop the process at the first matrix product.
-if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ] \
-   && grep -q -m1 '^vendor_id[[:space:]]*:[[:space:]]*AuthenticAMD' /proc/cpuinfo; then
-  _flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+# REPRO_CPUINFO (default /proc/cpuinfo) is for environment/openblas-test.sh.
+_cpuinfo="${REPRO_CPUINFO:-/proc/cpuinfo}"
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r "$_cpuinfo" ] \
+   && grep -q -m1 '^vendor_id[[:space:]]*:[[:space:]]*AuthenticAMD' "$_cpuinfo"; then
+  _flags=" $(grep -m1 '^flags' "$_cpuinfo" | cut -d: -f2) "
   _all=1
   for _f in avx512f avx512cd avx512bw avx512dq avx512vl; do
     case "$_flags" in *" $_f "*) ;; *) _all=0 ;; esac
@@ -15,3 +17,4 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ -r /proc/cpuinfo ] \
   [ "$_all" = 1 ] && export OPENBLAS_CORETYPE=SkylakeX
   unset _flags _all _f
 fi
+unset _cpuinfo
