@@ -13,8 +13,8 @@ import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 
 /**
  * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native
- * convolutions and pooling helpers, and in a {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers and
- * {@link MaxPoolLayer}'s max poolings. They compute the same values as DL4J's own (tests; SiLU dense layers' gradients
+ * convolutions and pooling helpers, {@link OwnGradientUpdaters}' updater, and in a {@link MultiLayerNetwork}
+ * {@link ReusingDense}'s dense layers and {@link MaxPoolLayer}'s max poolings. They compute the same values as DL4J's own (tests; SiLU dense layers' gradients
  * to rounding); each has a system property that turns it off. {@code Models}, {@code UNet}, {@code TimeMlp} and
  * {@code Nets} (copies, restored networks) call it; call it on a network you build yourself.
  */
@@ -28,6 +28,7 @@ public final class FastLayers {
         if (net instanceof MultiLayerNetwork m && m.getLayers() != null) {
             swap(m);
         }
+        OwnGradientUpdaters.install(net);
         return NativeConv.install(net);
     }
 
