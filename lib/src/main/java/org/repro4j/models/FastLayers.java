@@ -10,10 +10,12 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.repro4j.ShapeInfoCache;
 
 /**
  * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native
- * convolutions and pooling helpers, {@link OwnGradientUpdaters}' updater, and in a {@link MultiLayerNetwork}
+ * convolutions and pooling helpers, {@link OwnGradientUpdaters}' updater, ND4J's shapes from a {@link ShapeInfoCache},
+ * and in a {@link MultiLayerNetwork}
  * {@link ReusingDense}'s dense layers and {@link MaxPoolLayer}'s max poolings. They compute the same values as DL4J's own (tests; SiLU dense layers' gradients
  * to rounding); each has a system property that turns it off. {@code Models}, {@code UNet}, {@code TimeMlp} and
  * {@code Nets} (copies, restored networks) call it; call it on a network you build yourself.
@@ -25,6 +27,7 @@ public final class FastLayers {
 
     /** Installs them into {@code net} (one instance: call it again on a clone) and returns {@code net}. */
     public static <M extends Model> M install(M net) {
+        ShapeInfoCache.install();
         if (net instanceof MultiLayerNetwork m && m.getLayers() != null) {
             swap(m);
         }
