@@ -105,11 +105,14 @@ public class FastAdam extends Adam {
     /** ND4J's Adam updater, its step done in Java where the arrays allow. */
     private static final class Updater extends AdamUpdater {
 
+        /** Elements a pass copies in and out at a time: three chunks of 16 KB stay in the first-level cache. */
+        static final int CHUNK = 4096;
+
         /**
-         * The Java copies of gradient, m and v, kept per thread for the next step and grown to the largest block: three new
-         * arrays a step (3.2 MB for LeNet-300-100) each went straight to the old generation of the JVM's heap.
+         * The Java copies of a chunk of gradient, m and v, kept per thread for the next step: the whole arrays (3.2 MB for
+         * LeNet-300-100) went through memory three times, copied in, updated and copied back.
          */
-        private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+        private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][CHUNK]);
 
         Updater(Adam config) {
             super(config);
@@ -132,30 +135,29 @@ public class FastAdam extends Adam {
             if (Float.isNaN(step) || step == 0 || Float.isInfinite(step)) {
                 step = epsilon;
             }
-            // ... then m, v and the update of each parameter, in the op's order of operations, on Java copies of
-            // the arrays (a loop on the native buffers themselves measured 1.5-1.7 ms for 266k parameters, against 0.7-0.9)
+            // ... then m, v and the update of each parameter, in the op's order of operations, on Java copies of a
+            // chunk at a time (a loop on the native buffers themselves measured 1.5-1.7 ms for 266k parameters, against 0.7-0.9)
             FloatBuffer g = HostArrays.floats(gradient), mb = HostArrays.floats(m), vb = HostArrays.floats(v);
             int n = (int) gradient.length();
             float[][] scratch = SCRATCH.get();
-            if (scratch[0].length < n) {
-                scratch = new float[][] {new float[n], new float[n], new float[n]};
-                SCRATCH.set(scratch);
-            }
             float[] gs = scratch[0], ms = scratch[1], vs = scratch[2];
-            g.get(0, gs, 0, n);
-            mb.get(0, ms, 0, n);
-            vb.get(0, vs, 0, n);
-            for (int i = 0; i < n; i++) {
-                float gi = gs[i];
-                float mi = beta1 * ms[i] + gi * (1 - beta1);
-                float vi = beta2 * vs[i] + gi * gi * (1 - beta2);
-                ms[i] = mi;
-                vs[i] = vi;
-                gs[i] = (mi * step) / ((float) Math.sqrt(vi) + epsilon);
+            for (int from = 0; from < n; from += CHUNK) {
+                int length = Math.min(CHUNK, n - from);
+                g.get(from, gs, 0, length);
+                mb.get(from, ms, 0, length);
+                vb.get(from, vs, 0, length);
+                for (int i = 0; i < length; i++) {
+                    float gi = gs[i];
+                    float mi = beta1 * ms[i] + gi * (1 - beta1);
+                    float vi = beta2 * vs[i] + gi * gi * (1 - beta2);
+                    ms[i] = mi;
+                    vs[i] = vi;
+                    gs[i] = (mi * step) / ((float) Math.sqrt(vi) + epsilon);
+                }
+                g.put(from, gs, 0, length);
+                mb.put(from, ms, 0, length);
+                vb.put(from, vs, 0, length);
             }
-            g.put(0, gs, 0, n);
-            mb.put(0, ms, 0, n);
-            vb.put(0, vs, 0, n);
         }
     }
 }
