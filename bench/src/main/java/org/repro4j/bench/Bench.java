@@ -24,6 +24,7 @@ import org.repro4j.diffusion.Step;
 import org.repro4j.diffusion.TimeMlp;
 import org.repro4j.diffusion.UNet;
 import org.repro4j.models.Models;
+import org.repro4j.models.OwnGradientUpdaters;
 import org.repro4j.prune.Masks;
 import org.repro4j.prune.Pruners;
 import org.repro4j.prune.SynFlow;
@@ -137,6 +138,7 @@ public final class Bench {
     }
 
     private static double trainSteps(MultiLayerNetwork net, Dataset data, int batch, int steps) {
+        OwnGradientUpdaters.install(net);   // as Trainer.fit does
         INDArray features = data.features();
         INDArray oneHot = data.oneHotLabels();
         int[] order = Trainer.permutation(data.size(), new SplittableRandom(7));

@@ -17,6 +17,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.repro4j.HostArrays;
 import org.repro4j.models.FastLayers;
+import org.repro4j.models.OwnGradientUpdaters;
 
 /**
  * A noise-conditioned MLP F(x, c) for low-dimensional data: the input is x next to a sinusoidal
@@ -152,6 +153,7 @@ public final class TimeMlp implements NoiseNet {
     @Override
     public double fit(INDArray x, INDArray c, INDArray target, INDArray weights) {
         Rows.checkTarget(x, target, weights, dim);
+        OwnGradientUpdaters.install(net);
         DataType type = net.getLayerWiseConfigurations().getDataType();
         INDArray input = input(x, c);
         if (weights == null) {

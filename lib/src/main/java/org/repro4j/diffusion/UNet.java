@@ -23,6 +23,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.repro4j.models.FastLayers;
+import org.repro4j.models.OwnGradientUpdaters;
 import org.repro4j.norm.GroupNormalization;
 
 /**
@@ -176,6 +177,7 @@ public final class UNet implements NoiseNet {
     @Override
     public double fit(INDArray x, INDArray c, INDArray target, INDArray weights) {
         Rows.checkTarget(x, target, weights, dim);
+        OwnGradientUpdaters.install(graph);
         INDArray[] inputs = inputs(x, c);
         if (weights == null) {
             graph.fit(new MultiDataSet(inputs, new INDArray[] {target.castTo(dataType())}));

@@ -14,8 +14,7 @@ import org.repro4j.ShapeInfoCache;
 
 /**
  * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native
- * convolutions and pooling helpers, {@link OwnGradientUpdaters}' updater, ND4J's shapes from a {@link ShapeInfoCache},
- * and in a {@link MultiLayerNetwork}
+ * convolutions and pooling helpers, ND4J's shapes from a {@link ShapeInfoCache}, and in a {@link MultiLayerNetwork}
  * {@link ReusingDense}'s dense layers and {@link MaxPoolLayer}'s max poolings. They compute the same values as DL4J's own (tests; SiLU dense layers' gradients
  * to rounding); each has a system property that turns it off. {@code Models}, {@code UNet}, {@code TimeMlp} and
  * {@code Nets} (copies, restored networks) call it; call it on a network you build yourself.
@@ -31,7 +30,6 @@ public final class FastLayers {
         if (net instanceof MultiLayerNetwork m && m.getLayers() != null) {
             swap(m);
         }
-        OwnGradientUpdaters.install(net);
         return NativeConv.install(net);
     }
 

@@ -27,8 +27,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * path; any other goes down DL4J's. Both paths do the same arithmetic on the same memory, so the values are the same
  * to the bit (tests: plain, batch-normalised, regularised and clipped networks of both kinds).
  *
- * <p>{@link FastLayers#install} puts them into every network the library builds or restores; the system property
- * {@value #PROPERTY} set to {@code false} turns that off.
+ * <p>{@link #install} puts one into a network about to train: {@code Trainer}, {@code TimeMlp} and {@code UNet} call it
+ * before DL4J's {@code fit}. Not earlier, as an updater holds its state from the start (Adam: two numbers a
+ * parameter), which a network that only scores or evaluates never needs. The system property {@value #PROPERTY} set to
+ * {@code false} turns it off.
  */
 public final class OwnGradientUpdaters {
 
@@ -39,10 +41,11 @@ public final class OwnGradientUpdaters {
     }
 
     /**
-     * Replaces the updater of {@code net} by one of these, with its state (the same array, not a copy) if it had one;
-     * other models are left alone.
+     * Gives {@code net} one of these before it trains: in place of DL4J's updater with its state (the same array, not a
+     * copy) if it has one, else a new one (what DL4J's first {@code fit} would make). Nothing happens if it has one
+     * already, or for other models; cheap enough to call before every step.
      */
-    static void install(Model net) {
+    public static void install(Model net) {
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
             return;
         }

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.api.NeuralNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.repro4j.data.Dataset;
+import org.repro4j.models.OwnGradientUpdaters;
 import org.repro4j.viz.ProgressBar;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -173,6 +174,7 @@ public final class Trainer {
     public static Table fit(Model net, Dataset train, Map<String, Dataset> evaluateOn, Options options, PrintStream out,
                             Table history, List<? extends Listener> listeners) {
         NativeMemory.watch();
+        OwnGradientUpdaters.install(net);
         evaluateOn.forEach((split, data) -> {
             if (data.numClasses() != train.numClasses()) {
                 throw new IllegalArgumentException(split + " set: expected " + train.numClasses()

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -27,8 +30,11 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+import org.repro4j.Fixtures;
 import org.repro4j.HostArrays;
+import org.repro4j.data.Dataset;
 import org.repro4j.optim.FastAdam;
+import org.repro4j.train.Trainer;
 
 class OwnGradientUpdatersTest {
 
@@ -114,7 +120,7 @@ class OwnGradientUpdatersTest {
         for (boolean everything : new boolean[] {false, true}) {
             MultiLayerNetwork plain = network(everything);
             MultiLayerNetwork own = network(everything);
-            FastLayers.install(own);
+            OwnGradientUpdaters.install(own);
             assertInstanceOf(OwnGradientUpdaters.ForMultiLayer.class, own.getUpdater());
             train(plain, 6);
             train(own, 6);
@@ -127,7 +133,7 @@ class OwnGradientUpdatersTest {
         for (boolean everything : new boolean[] {false, true}) {
             ComputationGraph plain = graph(everything);
             ComputationGraph own = graph(everything);
-            FastLayers.install(own);
+            OwnGradientUpdaters.install(own);
             assertInstanceOf(OwnGradientUpdaters.ForGraph.class, own.getUpdater());
             train(plain, 6);
             train(own, 6);
@@ -141,17 +147,29 @@ class OwnGradientUpdatersTest {
         MultiLayerNetwork own = network(false);
         train(plain, 3);
         train(own, 3);
-        FastLayers.install(own);
+        INDArray state = own.getUpdater().getStateViewArray();
+        OwnGradientUpdaters.install(own);
         assertInstanceOf(OwnGradientUpdaters.ForMultiLayer.class, own.getUpdater());
+        assertSame(state, own.getUpdater().getStateViewArray(), "the same state array, not a copy");
         train(plain, 3);
         train(own, 3);
         assertSameTraining(plain, own);
     }
 
+    /** A network that only scores or evaluates gets no updater state; one that trains through the library gets one of these. */
+    @Test
+    void theUpdaterComesWithTraining() {
+        MultiLayerNetwork net = Models.mlp(4, List.of(8), 2, new FastAdam(0.01), 1);
+        assertNull(net.getUpdater(false), "no updater (and no Adam state) before training");
+        Dataset data = Fixtures.blobs(20, 3);
+        Trainer.fit(net, data, data, Trainer.Options.ofIterations(2, 10, 1), new PrintStream(OutputStream.nullOutputStream()));
+        assertInstanceOf(OwnGradientUpdaters.ForMultiLayer.class, net.getUpdater(false));
+    }
+
     @Test
     void onlyTheNetworksOwnGradientTakesTheStandardPath() {
         MultiLayerNetwork net = network(false);
-        FastLayers.install(net);
+        OwnGradientUpdaters.install(net);
         train(net, 1);
         var updater = (OwnGradientUpdaters.ForMultiLayer) net.getUpdater();
         Gradient own = net.gradient();
@@ -167,7 +185,7 @@ class OwnGradientUpdatersTest {
         System.setProperty(OwnGradientUpdaters.PROPERTY, "false");
         try {
             MultiLayerNetwork net = network(false);
-            FastLayers.install(net);
+            OwnGradientUpdaters.install(net);
             train(net, 1);
             assertEquals(org.deeplearning4j.nn.updater.MultiLayerUpdater.class, net.getUpdater().getClass());
         } finally {
