@@ -13,11 +13,12 @@ import org.deeplearning4j.nn.updater.MultiLayerUpdater;
 import org.repro4j.ShapeInfoCache;
 
 /**
- * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native
- * convolutions and pooling helpers, ND4J's shapes from a {@link ShapeInfoCache}, and in a {@link MultiLayerNetwork}
- * {@link ReusingDense}'s dense layers and {@link MaxPoolLayer}'s max poolings. They compute the same values as DL4J's own (tests; SiLU dense layers' gradients
- * to rounding); each has a system property that turns it off. {@code Models}, {@code UNet}, {@code TimeMlp} and
- * {@code Nets} (copies, restored networks) call it; call it on a network you build yourself.
+ * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native convolutions and
+ * pooling helpers, and in a {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers and {@link MaxPoolLayer}'s
+ * max poolings; and, once for the process, ND4J's array shapes from a {@link ShapeInfoCache}. They compute the same
+ * values as DL4J's own (tests; SiLU dense layers' gradients to rounding); each has a system property that turns it
+ * off. {@code Models}, {@code UNet}, {@code TimeMlp} and {@code Nets} (copies, restored networks) call it; call it on a
+ * network you build yourself. The updater comes when the network trains ({@link OwnGradientUpdaters}).
  */
 public final class FastLayers {
 

@@ -23,9 +23,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * new arrays a step for LeNet-300-100 (the minibatch division's subsets, each updater block's slice, and each
  * parameter's slice twice for regularization, even with none configured). A profile of LeNet-300-100's training
  * step at batch 60 put 9% of the training thread in that regularization alone, and 4.5% in the division by the batch
- * size through its new views. The step then took 1.72-1.89 ms instead of 2.16-2.54 ms (README, Performance). Here, a gradient that is a view of the network's own gradient memory goes down the standard
- * path; any other goes down DL4J's. Both paths do the same arithmetic on the same memory, so the values are the same
- * to the bit (tests: plain, batch-normalised, regularised and clipped networks of both kinds).
+ * size through its new views; the step went from 2.16-2.54 ms to 1.72-1.89 ms with this (README, Performance).
+ *
+ * <p>Here a gradient that is a view of the network's own gradient memory goes down the standard path; any other goes
+ * down DL4J's. Both paths do the same arithmetic on the same memory, so the values are the same to the bit (tests:
+ * plain, batch-normalised, regularised and clipped networks of both kinds).
  *
  * <p>{@link #install} puts one into a network about to train: {@code Trainer}, {@code TimeMlp} and {@code UNet} call it
  * before DL4J's {@code fit}. Not earlier, as an updater holds its state from the start (Adam: two numbers a
