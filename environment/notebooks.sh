@@ -21,19 +21,20 @@ run() {
   log="$out/$name.log"
   echo "[notebook] $name at scale $scale"
   local start=$SECONDS attempt ok=0
-  # rapaio-jupyter-kernel 3.0.1 sometimes never answers its first request (measured: 2 of 3 starts
-  # hung for 240 s on a loaded machine, while a good start answers in 2-5 s), and once in a fresh-clone
-  # make test it died before answering: give up on a start after 30 s, or when the kernel died before
-  # running anything, and try a new kernel, up to 5 times.
-  for attempt in 1 2 3 4 5; do
+  # rapaio-jupyter-kernel 3.0.1 sometimes never answers on its shell channel (measured: 2 of 3 starts
+  # hung for 240 s on a loaded machine; 2 of 20 and 2 of 30 starts on an idle Zen 5, where a good start
+  # answers in 1-2 s; once 5 starts in a row in a fresh-clone make test), and once it died before
+  # answering: give up on a start after 15 s, or when the kernel died before running anything, and try a
+  # new kernel, up to 10 times.
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
     if REPRO_SCALE="$scale" jupyter nbconvert --to notebook --execute \
           --ExecutePreprocessor.kernel_name="$KERNEL" --ExecutePreprocessor.timeout="$timeout" \
-          --ExecutePreprocessor.startup_timeout=30 \
+          --ExecutePreprocessor.startup_timeout=15 \
           --output-dir "$out" --output "$name.ipynb" "$NOTEBOOKS/$name.ipynb" >"$log" 2>&1; then
       ok=1; break
     fi
     grep -q "Kernel didn't respond\|Kernel died before replying to kernel_info" "$log" || break
-    echo "[notebook] $name: the kernel did not start (no answer within 30 s, or died first; attempt $attempt of 5); starting another"
+    echo "[notebook] $name: the kernel did not start (no answer within 15 s, or died first; attempt $attempt of 10); starting another"
   done
   if [ $ok = 0 ]; then
     echo "[notebook] FAILED: $name (scale $scale); the failing cell and its error:" >&2
