@@ -2,10 +2,14 @@ package org.repro4j;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repro4j.data.Dataset;
 
-/** Tiny datasets shared by the tests. */
+/** Tiny datasets, and a look into networks, shared by the tests. */
 public final class Fixtures {
 
     private Fixtures() {
@@ -23,5 +27,11 @@ public final class Fixtures {
             }
         }
         return new Dataset("blobs", Nd4j.create(x, new long[] {n, 4}, 'c'), y, 1, 2, 2, List.of("minus", "plus"));
+    }
+
+    /** The updater's state (all blocks, one array) of a network or a graph; made now if it has no updater yet. */
+    public static INDArray updaterState(Model net) {
+        return net instanceof MultiLayerNetwork m ? m.getUpdater().getStateViewArray()
+                : ((ComputationGraph) net).getUpdater().getStateViewArray();
     }
 }

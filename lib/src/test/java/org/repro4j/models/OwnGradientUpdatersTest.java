@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.NeuralNetwork;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -96,49 +98,42 @@ class OwnGradientUpdatersTest {
 
     private static void train(Model net, int steps) {
         for (int step = 0; step < steps; step++) {
-            if (net instanceof MultiLayerNetwork m) {
-                m.fit(batch(step));
-            } else {
-                ((ComputationGraph) net).fit(batch(step));
-            }
+            ((NeuralNetwork) net).fit(batch(step));
         }
-    }
-
-    private static INDArray updaterState(Model net) {
-        return net instanceof MultiLayerNetwork m ? m.getUpdater().getStateViewArray() : ((ComputationGraph) net).getUpdater().getStateViewArray();
     }
 
     /** Both networks have the same parameters, updater state and score, to the bit. */
     private static void assertSameTraining(Model expected, Model actual) {
         assertArrayEquals(HostArrays.toDoubles(expected.params()), HostArrays.toDoubles(actual.params()), "parameters");
-        assertArrayEquals(HostArrays.toDoubles(updaterState(expected)), HostArrays.toDoubles(updaterState(actual)), "updater state");
+        assertArrayEquals(HostArrays.toDoubles(Fixtures.updaterState(expected)), HostArrays.toDoubles(Fixtures.updaterState(actual)),
+                "updater state");
         assertEquals(expected.score(), actual.score(), 0.0, "score");
+    }
+
+    /**
+     * Two networks from {@code build}, one with DL4J's updater and one given ours (of class {@code ours}), train six
+     * steps to the same parameters, state and score; without and with batch norm, regularization and clipping.
+     */
+    private static void assertTrainsAsWithDl4jsUpdater(Function<Boolean, Model> build, Class<?> ours) {
+        for (boolean everything : new boolean[] {false, true}) {
+            Model plain = build.apply(everything);
+            Model own = build.apply(everything);
+            OwnGradientUpdaters.install(own);
+            assertInstanceOf(ours, own instanceof MultiLayerNetwork m ? m.getUpdater() : ((ComputationGraph) own).getUpdater());
+            train(plain, 6);
+            train(own, 6);
+            assertSameTraining(plain, own);
+        }
     }
 
     @Test
     void multiLayerNetworksTrainAsWithDl4jsUpdater() {
-        for (boolean everything : new boolean[] {false, true}) {
-            MultiLayerNetwork plain = network(everything);
-            MultiLayerNetwork own = network(everything);
-            OwnGradientUpdaters.install(own);
-            assertInstanceOf(OwnGradientUpdaters.ForMultiLayer.class, own.getUpdater());
-            train(plain, 6);
-            train(own, 6);
-            assertSameTraining(plain, own);
-        }
+        assertTrainsAsWithDl4jsUpdater(OwnGradientUpdatersTest::network, OwnGradientUpdaters.ForMultiLayer.class);
     }
 
     @Test
     void graphsTrainAsWithDl4jsUpdater() {
-        for (boolean everything : new boolean[] {false, true}) {
-            ComputationGraph plain = graph(everything);
-            ComputationGraph own = graph(everything);
-            OwnGradientUpdaters.install(own);
-            assertInstanceOf(OwnGradientUpdaters.ForGraph.class, own.getUpdater());
-            train(plain, 6);
-            train(own, 6);
-            assertSameTraining(plain, own);
-        }
+        assertTrainsAsWithDl4jsUpdater(OwnGradientUpdatersTest::graph, OwnGradientUpdaters.ForGraph.class);
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -40,17 +39,12 @@ class FastAdamTest {
         }
     }
 
-    private static INDArray state(Model net) {
-        return net instanceof MultiLayerNetwork m ? m.getUpdater().getStateViewArray()
-                : ((ComputationGraph) net).getUpdater().getStateViewArray();
-    }
-
     private static void assertSameTraining(Function<IUpdater, Model> build, IUpdater nd4j, IUpdater fast, int steps) {
         Model a = build.apply(nd4j), b = build.apply(fast);
         train(a, steps);
         train(b, steps);
         assertArrayEquals(a.params().toFloatVector(), b.params().toFloatVector(), "parameters");
-        assertArrayEquals(state(a).toFloatVector(), state(b).toFloatVector(), "m and v");
+        assertArrayEquals(Fixtures.updaterState(a).toFloatVector(), Fixtures.updaterState(b).toFloatVector(), "m and v");
     }
 
     @Test

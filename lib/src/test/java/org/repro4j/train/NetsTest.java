@@ -90,15 +90,10 @@ class NetsTest {
                 assertNotSame(net, copy);
                 assertEquals(type, copy.params().dataType());
                 assertArrayEquals(net.params().castTo(type).toDoubleVector(), copy.params().toDoubleVector());
-                assertArrayEquals(updaterState(net).castTo(type).toDoubleVector(), updaterState(copy).toDoubleVector());
+                assertArrayEquals(Fixtures.updaterState(net).castTo(type).toDoubleVector(), Fixtures.updaterState(copy).toDoubleVector());
                 copy.params().addi(1);
                 assertArrayEquals(params, net.params().toDoubleVector(), "the original is unchanged");
             }
         }
-    }
-
-    private static org.nd4j.linalg.api.ndarray.INDArray updaterState(org.deeplearning4j.nn.api.Model net) {
-        return net instanceof MultiLayerNetwork m ? m.getUpdater().getStateViewArray()
-                : ((org.deeplearning4j.nn.graph.ComputationGraph) net).getUpdater().getStateViewArray();
     }
 }
