@@ -1,7 +1,7 @@
 # Sourced by the kernel launcher and bench/run.sh: picks OpenBLAS's AVX-512 kernels on AMD CPUs that
-# have them. The OpenBLAS builds on both sides of the benchmark (ND4J's 0.3.19, Debian's for PyTorch)
-# predate Zen 4 and 5 and run their Haswell (AVX2) kernels there: on a Zen 5, float32 GEMM at 2048
-# went from 135 to 244 GFLOP/s in ND4J with the SkylakeX kernels (README, Performance). Intel CPUs
+# have them. ND4J's OpenBLAS 0.3.19 predates Zen 4 and 5 and picks its Barcelona kernels there: on a
+# Zen 5, float32 GEMM at 2048 ran at 59.5 GFLOP/s, 135 with the Haswell (AVX2) kernels and 244 with
+# SkylakeX (README, Performance); Debian's 0.3.21 under PyTorch picks Cooperlake by itself. Intel CPUs
 # with AVX-512 are recognised by OpenBLAS itself, and a user's own OPENBLAS_CORETYPE is kept.
 # The kernels use AVX-512 F, CD, BW, DQ and VL: without all five the variable stays unset, since
 # forcing them on a CPU without would stop the process at the first matrix product.

@@ -84,7 +84,7 @@ public final class ShapeInfoCache extends DirectShapeInfoProvider {
         private final int hash;
 
         Key(long[] shape, long[] stride, long elementWiseStride, char order, DataType dataType, boolean empty) {
-            values = new long[shape.length + stride.length + 6];
+            values = new long[shape.length + stride.length + 5];
             values[0] = shape.length;
             System.arraycopy(shape, 0, values, 1, shape.length);
             System.arraycopy(stride, 0, values, 1 + shape.length, stride.length);
@@ -93,7 +93,6 @@ public final class ShapeInfoCache extends DirectShapeInfoProvider {
             values[at + 1] = order;
             values[at + 2] = dataType.ordinal();
             values[at + 3] = empty ? 1 : 0;
-            values[at + 4] = stride.length;
             hash = Arrays.hashCode(values);
         }
 
