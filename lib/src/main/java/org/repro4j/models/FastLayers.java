@@ -6,6 +6,10 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.layers.ActivationLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -14,8 +18,9 @@ import org.repro4j.ShapeInfoCache;
 
 /**
  * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native convolutions and
- * pooling helpers, and in a {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers and {@link MaxPoolLayer}'s
- * max poolings; and, once for the process, ND4J's array shapes from a {@link ShapeInfoCache}. They compute the same
+ * pooling helpers, {@link MaxPoolLayer}'s max poolings, {@link SiluLayer}'s SiLU activation layers, and in a
+ * {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers; and, once for the process, ND4J's array shapes from a
+ * {@link ShapeInfoCache}. They compute the same
  * values as DL4J's own (tests; SiLU dense layers' gradients to rounding); each has a system property that turns it
  * off. {@code Models}, {@code UNet}, {@code TimeMlp} and {@code Nets} (copies, restored networks) call it; call it on a
  * network you build yourself. The updater comes when the network trains ({@link OwnGradientUpdaters}).
@@ -30,17 +35,18 @@ public final class FastLayers {
         ShapeInfoCache.install();
         if (net instanceof MultiLayerNetwork m && m.getLayers() != null) {
             swap(m);
+        } else if (net instanceof ComputationGraph g && g.getLayers() != null) {
+            swap(g);
         }
         return NativeConv.install(net);
     }
 
     /**
-     * Replaces the network's plain DL4J dense and max-pooling layers by repro4j's, on the same parameters, gradient
+     * Replaces the network's plain DL4J dense, max-pooling and SiLU activation layers by repro4j's, on the same parameters, gradient
      * views and listeners; the updater, if made already, is made again on the new layers with its state kept.
      */
     private static void swap(MultiLayerNetwork net) {
         boolean dense = Boolean.parseBoolean(System.getProperty(ReusingDense.PROPERTY, "true"));
-        boolean pooling = NativeConv.enabled();
         Layer[] layers = net.getLayers().clone();
         boolean changed = false;
         for (int i = 0; i < layers.length; i++) {
@@ -48,10 +54,10 @@ public final class FastLayers {
                 layers[i] = ReusingDense.of((DenseLayer) layers[i],
                         i == 0 && net.getLayerWiseConfigurations().getInputPreProcess(0) == null);
                 changed = true;
-            } else if (pooling && layers[i].getClass() == SubsamplingLayer.class
-                    && ((SubsamplingLayer) layers[i]).layerConf().getPoolingType() == PoolingType.MAX) {
-                layers[i] = new MaxPoolLayer((SubsamplingLayer) layers[i]);
-                changed = true;
+            } else {
+                Layer faster = withoutParameters(layers[i]);
+                changed |= faster != layers[i];
+                layers[i] = faster;
             }
         }
         if (!changed) {
@@ -62,6 +68,50 @@ public final class FastLayers {
         replaceInLayerMap(net, layers);
         if (updater instanceof MultiLayerUpdater old) {
             net.setUpdater(new MultiLayerUpdater(net, old.getStateViewArray()));
+        }
+    }
+
+    /**
+     * Replaces the graph's plain DL4J max-pooling and SiLU activation layers by repro4j's, in its layer vertices and its
+     * array of layers. They have no parameters, so the updater, if made already, stays as it is.
+     */
+    private static void swap(ComputationGraph graph) {
+        Layer[] layers = graph.getLayers();
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (vertex instanceof LayerVertex layerVertex) {
+                Layer old = layerVertex.getLayer();
+                Layer faster = withoutParameters(old);
+                if (faster != old) {
+                    setField(LayerVertex.class, "layer", layerVertex, faster);
+                    for (int i = 0; i < layers.length; i++) {
+                        if (layers[i] == old) {
+                            layers[i] = faster;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** repro4j's layer in place of {@code layer} if that is DL4J's max pooling or SiLU activation layer, else {@code layer}. */
+    private static Layer withoutParameters(Layer layer) {
+        if (NativeConv.enabled() && layer.getClass() == SubsamplingLayer.class
+                && ((SubsamplingLayer) layer).layerConf().getPoolingType() == PoolingType.MAX) {
+            return new MaxPoolLayer((SubsamplingLayer) layer);
+        }
+        if (Boolean.parseBoolean(System.getProperty(SiluLayer.PROPERTY, "true")) && SiluLayer.replaces(layer)) {
+            return new SiluLayer((ActivationLayer) layer);
+        }
+        return layer;
+    }
+
+    private static void setField(Class<?> owner, String name, Object target, Object value) {
+        try {
+            Field field = owner.getDeclaredField(name);
+            field.setAccessible(true);
+            field.set(target, value);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("FastLayers: DL4J's " + owner.getSimpleName() + " has no field " + name, e);
         }
     }
 

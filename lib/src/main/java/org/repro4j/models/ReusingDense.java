@@ -124,7 +124,7 @@ public final class ReusingDense extends DenseLayer {
         HostArrays.copy(z, savedZ);
         INDArray a;
         if (silu()) {
-            savedSigmoid = Silu.sigmoid(savedZ, workspaceMgr);
+            savedSigmoid = Silu.sigmoid(savedZ, ArrayType.ACTIVATIONS, workspaceMgr);
             a = Silu.activation(savedZ, savedSigmoid, workspaceMgr);
         } else {
             a = layerConf().getActivationFn().getActivation(z, true);
@@ -147,7 +147,7 @@ public final class ReusingDense extends DenseLayer {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         reused++;
-        INDArray delta = sigmoid != null ? Silu.backprop(z, sigmoid, epsilon) : layerConf().getActivationFn().backprop(z, epsilon).getFirst();
+        INDArray delta = sigmoid != null ? Silu.backprop(z, sigmoid, epsilon, sigmoid) : layerConf().getActivationFn().backprop(z, epsilon).getFirst();
         if (maskArray != null) {
             applyMask(delta);
         }

@@ -31,9 +31,9 @@ final class Silu {
     private Silu() {
     }
 
-    /** sigma(z) in a new array of z's type and order (in the activations' workspace). */
-    static INDArray sigmoid(INDArray z, LayerWorkspaceMgr workspaceMgr) {
-        INDArray s = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, z.dataType(), z.shape(), z.ordering());
+    /** sigma(z) in a new array of z's type and order (in the workspace of {@code type}). */
+    static INDArray sigmoid(INDArray z, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
+        INDArray s = workspaceMgr.createUninitialized(type, z.dataType(), z.shape(), z.ordering());
         Nd4j.getExecutioner().exec(new Sigmoid(z, s));
         return s;
     }
@@ -46,20 +46,21 @@ final class Silu {
     }
 
     /**
-     * dL/dz = dL/da (s + z s (1 - s)), written into {@code z} (and returned); {@code s} = sigma(z) and {@code epsilon}
-     * = dL/da have z's shape. One pass in Java on the CPU for float and double arrays in C order, else ND4J ops.
+     * dL/dz = dL/da (s + z s (1 - s)), written into {@code out} (and returned), which may be {@code s}; {@code s} =
+     * sigma(z), {@code epsilon} = dL/da and {@code out} have z's shape and type. One pass in Java on the CPU for float and
+     * double arrays in C order, else ND4J ops.
      */
-    static INDArray backprop(INDArray z, INDArray s, INDArray epsilon) {
+    static INDArray backprop(INDArray z, INDArray s, INDArray epsilon, INDArray out) {
         boolean loops = HostArrays.onCpu() && z.dataType() == s.dataType() && z.dataType() == epsilon.dataType()
-                && (z.dataType() == DataType.FLOAT || z.dataType() == DataType.DOUBLE)
-                && HostArrays.inCOrder(z) && HostArrays.inCOrder(s) && HostArrays.inCOrder(epsilon);
+                && z.dataType() == out.dataType() && (z.dataType() == DataType.FLOAT || z.dataType() == DataType.DOUBLE)
+                && HostArrays.inCOrder(z) && HostArrays.inCOrder(s) && HostArrays.inCOrder(epsilon) && HostArrays.inCOrder(out);
         if (!loops) {
             INDArray derivative = s.rsub(1.0).muli(z).muli(s).addi(s);
-            return z.assign(derivative.muli(epsilon));
+            return out.assign(derivative.muli(epsilon));
         }
         int n = (int) z.length();
         if (z.dataType() == DataType.FLOAT) {
-            FloatBuffer zs = HostArrays.floats(z), ss = HostArrays.floats(s), es = HostArrays.floats(epsilon);
+            FloatBuffer zs = HostArrays.floats(z), ss = HostArrays.floats(s), es = HostArrays.floats(epsilon), os = HostArrays.floats(out);
             float[][] buffers = FLOATS.get();
             float[] zb = buffers[0], sb = buffers[1], eb = buffers[2];
             for (int start = 0; start < n; start += CHUNK) {
@@ -69,12 +70,12 @@ final class Silu {
                 es.get(start, eb, 0, length);
                 for (int i = 0; i < length; i++) {
                     float sigma = sb[i];
-                    zb[i] = eb[i] * (sigma + zb[i] * sigma * (1f - sigma));
+                    sb[i] = eb[i] * (sigma + zb[i] * sigma * (1f - sigma));
                 }
-                zs.put(start, zb, 0, length);
+                os.put(start, sb, 0, length);
             }
         } else {
-            DoubleBuffer zs = HostArrays.doubles(z), ss = HostArrays.doubles(s), es = HostArrays.doubles(epsilon);
+            DoubleBuffer zs = HostArrays.doubles(z), ss = HostArrays.doubles(s), es = HostArrays.doubles(epsilon), os = HostArrays.doubles(out);
             double[][] buffers = DOUBLES.get();
             double[] zb = buffers[0], sb = buffers[1], eb = buffers[2];
             for (int start = 0; start < n; start += CHUNK) {
@@ -84,11 +85,11 @@ final class Silu {
                 es.get(start, eb, 0, length);
                 for (int i = 0; i < length; i++) {
                     double sigma = sb[i];
-                    zb[i] = eb[i] * (sigma + zb[i] * sigma * (1 - sigma));
+                    sb[i] = eb[i] * (sigma + zb[i] * sigma * (1 - sigma));
                 }
-                zs.put(start, zb, 0, length);
+                os.put(start, sb, 0, length);
             }
         }
-        return z;
+        return out;
     }
 }

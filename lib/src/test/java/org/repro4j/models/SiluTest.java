@@ -3,6 +3,7 @@ package org.repro4j.models;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.impl.ActivationSwish;
@@ -15,7 +16,7 @@ class SiluTest {
     private static final LayerWorkspaceMgr NO_WORKSPACES = LayerWorkspaceMgr.noWorkspaces();
 
     private static INDArray silu(INDArray z) {
-        return Silu.activation(z, Silu.sigmoid(z, NO_WORKSPACES), NO_WORKSPACES);
+        return Silu.activation(z, Silu.sigmoid(z, ArrayType.ACTIVATIONS, NO_WORKSPACES), NO_WORKSPACES);
     }
 
     @Test
@@ -32,7 +33,7 @@ class SiluTest {
         INDArray z = Nd4j.randn(DataType.FLOAT, 200, 50).muli(8);
         INDArray epsilon = Nd4j.randn(DataType.FLOAT, 200, 50);
         INDArray expected = new ActivationSwish().backprop(z.dup(), epsilon).getFirst();
-        INDArray actual = Silu.backprop(z.dup(), Silu.sigmoid(z, NO_WORKSPACES), epsilon);
+        INDArray actual = Silu.backprop(z, Silu.sigmoid(z, ArrayType.ACTIVATIONS, NO_WORKSPACES), epsilon, z.ulike());
         double error = actual.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
         assertTrue(error < 1e-6, "relative error " + error);
     }
@@ -44,7 +45,7 @@ class SiluTest {
         INDArray dl4j = new ActivationSwish().backprop(z.dup(), ones).getFirst();
         assertTrue(Float.isNaN(dl4j.getFloat(0)), "libnd4j: e^z (z + e^z + 1) is inf / inf from z = 44.4 in float");
         assertTrue(Float.isNaN(dl4j.getFloat(1)));
-        INDArray ours = Silu.backprop(z.dup(), Silu.sigmoid(z, NO_WORKSPACES), ones);
+        INDArray ours = Silu.backprop(z, Silu.sigmoid(z, ArrayType.ACTIVATIONS, NO_WORKSPACES), ones, z.ulike());
         assertEquals(1f, ours.getFloat(0));
         assertEquals(1f, ours.getFloat(1));
         assertEquals(0f, ours.getFloat(2), 1e-30);
@@ -58,11 +59,11 @@ class SiluTest {
         INDArray epsilon = Nd4j.randn(DataType.DOUBLE, 40, 30);
         double h = 1e-6;
         INDArray numeric = silu(z.add(h)).subi(silu(z.sub(h))).divi(2 * h).muli(epsilon);
-        INDArray loops = Silu.backprop(z.dup(), Silu.sigmoid(z, NO_WORKSPACES), epsilon);
+        INDArray loops = Silu.backprop(z, Silu.sigmoid(z, ArrayType.ACTIVATIONS, NO_WORKSPACES), epsilon, z.ulike());
         assertTrue(numeric.equalsWithEps(loops, 1e-7), "Java loops");
         // F-order arrays take the ND4J ops
         INDArray zf = z.dup('f');
-        INDArray ops = Silu.backprop(zf, Silu.sigmoid(zf, NO_WORKSPACES), epsilon.dup('f'));
+        INDArray ops = Silu.backprop(zf, Silu.sigmoid(zf, ArrayType.ACTIVATIONS, NO_WORKSPACES), epsilon.dup('f'), zf.ulike());
         assertTrue(numeric.equalsWithEps(ops, 1e-7), "ND4J ops");
     }
 }

@@ -1,0 +1,82 @@
+package org.repro4j.models;
+
+import java.util.Arrays;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.ActivationLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationSwish;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * DL4J's activation layer for SiLU, a = z sigma(z) (Elfwing, Uchibe and Doya 2018, eq. 4), with {@link Silu}'s passes:
+ * a training forward pass keeps sigma(z), and the backward pass computes dL/dz = dL/da sigma(z) (1 + z (1 - sigma(z)))
+ * (eq. 5) from it in one loop. DL4J's {@code ActivationSwish} copies z in both passes and runs libnd4j's
+ * {@code SwishDerivative} (two {@code pow} calls an element, NaN above z = 44.4 in float). Forward values are DL4J's to
+ * the bit; gradients agree to float rounding (tests). On the diffusion U-Net, DL4J's SiLU layers were 15% of a train
+ * step. {@link FastLayers#install} swaps it in for a layer with DL4J's {@code Activation.SWISH}; the network's
+ * configuration is unchanged.
+ */
+final class SiluLayer extends ActivationLayer {
+
+    /** System property: {@code false} keeps DL4J's activation layers. */
+    static final String PROPERTY = "repro4j.siluLayer";
+
+    /** The input of the last training forward pass and sigma of it, which its backward pass reuses (once). */
+    private INDArray savedInput;
+    private INDArray savedSigmoid;
+
+    /** This layer in place of {@code old}, which has no parameters, with its listeners. */
+    SiluLayer(ActivationLayer old) {
+        super(old.conf(), old.getDataType());
+        setListeners(old.getListeners());
+        setIndex(old.getIndex());
+    }
+
+    /** Whether {@code layer} is DL4J's own activation layer with DL4J's SiLU. */
+    static boolean replaces(org.deeplearning4j.nn.api.Layer layer) {
+        return layer.getClass() == ActivationLayer.class
+                && ((ActivationLayer) layer).layerConf().getActivationFn().getClass() == ActivationSwish.class;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        savedInput = null;
+        savedSigmoid = null;
+        if (training) {
+            INDArray sigmoid = Silu.sigmoid(input, ArrayType.ACTIVATIONS, workspaceMgr);
+            savedInput = input;
+            savedSigmoid = sigmoid;
+            return Silu.activation(input, sigmoid, workspaceMgr);
+        }
+        INDArray a = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), input.ordering());
+        Nd4j.getExecutioner().exec(new Swish(input, a));
+        return a;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (!Arrays.equals(epsilon.shape(), input.shape())) {
+            throw new IllegalStateException(layerId() + ": expected dL/da of the input's shape " + Arrays.toString(input.shape())
+                    + ", got " + Arrays.toString(epsilon.shape()));
+        }
+        INDArray sigmoid = savedInput == input ? savedSigmoid : null;
+        savedInput = null;
+        savedSigmoid = null;
+        INDArray delta;
+        if (sigmoid == null) {
+            sigmoid = Silu.sigmoid(input, ArrayType.ACTIVATION_GRAD, workspaceMgr);
+            delta = sigmoid;
+        } else {
+            // the saved sigma is in the activations' workspace, the graph wants dL/dz in the gradients' one
+            delta = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), input.ordering());
+        }
+        return new Pair<>(new DefaultGradient(), Silu.backprop(input, sigmoid, epsilon, delta));
+    }
+}
