@@ -23,7 +23,7 @@ import org.repro4j.norm.GroupNormalization.GroupNormalizationParams;
  * normalised on its own; gamma and beta act on the view [n, c, h * w] along axis 1. The backward
  * pass recomputes x̂ and σ from the input (cheaper than keeping them, and never stale).
  *
- * <p>On the CPU backend, float and double inputs go through {@link GroupNormLoops} (Java loops in double);
+ * <p>On the CPU backend, float and double inputs go through {@link GroupNormLoops} (Java loops in double, set by set);
  * elsewhere, or with {@code -D}{@value #OPS_PROPERTY}{@code =true}, through ND4J ops outside DL4J's
  * workspaces. The two agree to float rounding (a test compares them).
  */
@@ -55,10 +55,9 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         assertInputSet(false);
         checkInput();
         if (loops()) {
-            double[] y = loopsForInput().forward(HostArrays.toDoubles(input), parameter(GroupNormalizationParams.GAMMA),
-                    parameter(GroupNormalizationParams.BETA));
             INDArray output = workspaces.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
-            HostArrays.write(y, output);
+            loopsForInput().forward(inCOrder(input), parameter(GroupNormalizationParams.GAMMA),
+                    parameter(GroupNormalizationParams.BETA), output);
             return output;
         }
         INDArray output;
@@ -81,13 +80,12 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         if (loops()) {
             long c = input.size(1);
             double[] dGamma = new double[(int) c], dBeta = new double[(int) c];
-            double[] dx = loopsForInput().backward(HostArrays.toDoubles(input), HostArrays.toDoubles(epsilon),
-                    parameter(GroupNormalizationParams.GAMMA), dGamma, dBeta);
+            INDArray dx = workspaces.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+            loopsForInput().backward(inCOrder(input), inCOrder(epsilon.castTo(input.dataType())),
+                    parameter(GroupNormalizationParams.GAMMA), dGamma, dBeta, dx);
             gradient.setGradientFor(GroupNormalizationParams.GAMMA, assignGradient(GroupNormalizationParams.GAMMA, Nd4j.createFromArray(dGamma)));
             gradient.setGradientFor(GroupNormalizationParams.BETA, assignGradient(GroupNormalizationParams.BETA, Nd4j.createFromArray(dBeta)));
-            INDArray out = workspaces.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
-            HostArrays.write(dx, out);
-            return new Pair<>(gradient, out);
+            return new Pair<>(gradient, dx);
         }
         INDArray dx;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -114,6 +112,11 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
     private boolean loops() {
         return HostArrays.onCpu() && (input.dataType() == DataType.FLOAT || input.dataType() == DataType.DOUBLE)
                 && input.length() <= Integer.MAX_VALUE && !Boolean.getBoolean(OPS_PROPERTY);
+    }
+
+    /** {@code a}, or a C-order copy of it if the loops cannot read it as it is. */
+    private static INDArray inCOrder(INDArray a) {
+        return GroupNormLoops.accepts(a) ? a : a.dup('c');
     }
 
     private GroupNormLoops loopsForInput() {

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,6 +196,23 @@ class GroupNormalizationTest {
                 assertEquals(0, loops[i].sub(ops[i]).amaxNumber().doubleValue() / scale, 2e-6, "groups " + groups + ", array " + i);
             }
         }
+    }
+
+    @Test
+    void anInputAndEpsilonInFOrderGiveWhatTheirCOrderCopiesGive() {
+        var net = convNet(new GroupNormalization(3), DataType.FLOAT, 6);
+        net.initGradientsView();
+        var layer = net.getLayer(1);
+        INDArray x = NormNets.features(DataType.FLOAT, 4, 6, 5, 5), epsilon = NormNets.features(DataType.FLOAT, 4, 6, 5, 5);
+        INDArray[] results = new INDArray[4];
+        for (char order : new char[] {'c', 'f'}) {
+            layer.setInput(x.dup(order), LayerWorkspaceMgr.noWorkspaces());
+            int i = order == 'c' ? 0 : 2;
+            results[i] = layer.activate(true, LayerWorkspaceMgr.noWorkspaces()).dup();
+            results[i + 1] = layer.backpropGradient(epsilon.dup(order), LayerWorkspaceMgr.noWorkspaces()).getSecond().dup();
+        }
+        assertEquals(results[0], results[2]);
+        assertEquals(results[1], results[3]);
     }
 
     @Test
