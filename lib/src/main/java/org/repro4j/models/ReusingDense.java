@@ -30,9 +30,9 @@ import org.repro4j.HostArrays;
  * z in place) and gives it to the backward pass, and the first layer of a network skips dL/dx when the caller is
  * {@code computeGradientAndScore} (the fit path; {@code backpropGradient} and {@code calculateGradients}, which
  * return the input's gradient, still get it). The same products on the same operands: the parameters stay the
- * same to the bit (a test), except with the SiLU activation: its training passes go through {@link Silu}, which keeps
- * sigma(z) for the derivative instead of libnd4j's two {@code pow} calls an element (the forward values stay DL4J's to
- * the bit, the gradients agree to float rounding). Layer norm and weight noise keep DL4J's path (z is not recoverable
+ * same to the bit (a test), except with the SiLU activation: its passes go through {@link Silu} (sigma from oneDNN's
+ * vectorised tanh, and kept for the derivative instead of libnd4j's two {@code pow} calls an element), which agrees with
+ * DL4J's to float rounding. Layer norm and weight noise keep DL4J's path (z is not recoverable
  * from the forward pass there, or the noise is drawn again).
  *
  * <p>Layouts: z is computed into a column-major array (ND4J's GEMM is column-major; DL4J's row-major z cost a
@@ -107,15 +107,23 @@ public final class ReusingDense extends DenseLayer {
         return new Pair<>(z, z);
     }
 
-    /** Whether the activation is DL4J's SiLU, which {@link Silu} computes in training passes. */
+    /** Whether the activation is DL4J's SiLU, which {@link Silu} computes. */
     private boolean silu() {
         return layerConf().getActivationFn().getClass() == ActivationSwish.class;
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (!training || !reusable()) {
+        if (!reusable()) {
             return super.activate(training, workspaceMgr);
+        }
+        if (!training) {
+            INDArray z = preOutput(false, workspaceMgr);
+            INDArray a = silu() ? Silu.activation(z, workspaceMgr) : layerConf().getActivationFn().getActivation(z, false);
+            if (maskArray != null) {
+                applyMask(a);
+            }
+            return a;
         }
         INDArray z = preOutput(true, workspaceMgr);
         savedInput = input;
@@ -124,8 +132,9 @@ public final class ReusingDense extends DenseLayer {
         HostArrays.copy(z, savedZ);
         INDArray a;
         if (silu()) {
-            savedSigmoid = Silu.sigmoid(savedZ, ArrayType.ACTIVATIONS, workspaceMgr);
-            a = Silu.activation(savedZ, savedSigmoid, workspaceMgr);
+            Silu.Forward pass = Silu.forward(savedZ, ArrayType.ACTIVATIONS, workspaceMgr);
+            savedSigmoid = pass.sigmoid();
+            a = pass.activation();
         } else {
             a = layerConf().getActivationFn().getActivation(z, true);
         }

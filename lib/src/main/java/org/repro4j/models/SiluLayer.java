@@ -9,17 +9,15 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's activation layer for SiLU, a = z sigma(z) (Elfwing, Uchibe and Doya 2018, eq. 4), with {@link Silu}'s passes:
- * a training forward pass keeps sigma(z), and the backward pass computes dL/dz = dL/da sigma(z) (1 + z (1 - sigma(z)))
- * (eq. 5) from it in one loop. DL4J's {@code ActivationSwish} copies z in both passes and runs libnd4j's
- * {@code SwishDerivative} (two {@code pow} calls an element, NaN above z = 44.4 in float). Forward values are DL4J's to
- * the bit; gradients agree to float rounding (tests). On the diffusion U-Net, DL4J's SiLU layers were 15% of a train
- * step. {@link FastLayers#install} swaps it in for a layer with DL4J's {@code Activation.SWISH}; the network's
- * configuration is unchanged.
+ * sigma from oneDNN's vectorised tanh, and a training forward pass keeps sigma(z), from which the backward pass computes
+ * dL/dz = dL/da sigma(z) (1 + z (1 - sigma(z))) (eq. 5) in one loop. DL4J's {@code ActivationSwish} copies z in both
+ * passes, runs libnd4j's scalar {@code Swish} and {@code SwishDerivative} (two {@code pow} calls an element, NaN above
+ * z = 44.4 in float). Activations and gradients agree with DL4J's to float rounding (tests). On the diffusion U-Net,
+ * DL4J's SiLU layers were 15% of a train step. {@link FastLayers#install} swaps it in for a layer with DL4J's
+ * {@code Activation.SWISH}; the network's configuration is unchanged.
  */
 final class SiluLayer extends ActivationLayer {
 
@@ -49,14 +47,12 @@ final class SiluLayer extends ActivationLayer {
         savedInput = null;
         savedSigmoid = null;
         if (training) {
-            INDArray sigmoid = Silu.sigmoid(input, ArrayType.ACTIVATIONS, workspaceMgr);
+            Silu.Forward pass = Silu.forward(input, ArrayType.ACTIVATIONS, workspaceMgr);
             savedInput = input;
-            savedSigmoid = sigmoid;
-            return Silu.activation(input, sigmoid, workspaceMgr);
+            savedSigmoid = pass.sigmoid();
+            return pass.activation();
         }
-        INDArray a = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), input.ordering());
-        Nd4j.getExecutioner().exec(new Swish(input, a));
-        return a;
+        return Silu.activation(input, workspaceMgr);
     }
 
     @Override
