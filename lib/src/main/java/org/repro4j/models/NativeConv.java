@@ -109,8 +109,6 @@ public final class NativeConv {
     /** DL4J's native convolution helper, which hands the backward pass the forward pass's output (see the class comment). */
     static final class ConvHelper extends MKLDNNConvHelper {
 
-        private static final StackWalker STACK = StackWalker.getInstance();
-
         /** Whether the activation's derivative is the same computed from its output as from z. */
         private final boolean outputServesBackprop;
         private WeakReference<INDArray> lastInput = new WeakReference<>(null);
@@ -131,7 +129,9 @@ public final class NativeConv {
                                   AlgoMode mode, FwdAlgo fwdAlgo, ConvolutionMode convolutionMode, int[] dilation,
                                   CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
             INDArray output = lastOutput.get();
-            if (output != null && input == lastInput.get() && weights == lastWeights.get() && forBackprop()) {
+            if (output != null && input == lastInput.get() && weights == lastWeights.get()
+                    // the layer's backward pass (backpropGradient -> preOutput4d -> preOutput -> here), not its forward one
+                    && Callers.calledFrom(ConvolutionLayer.class, "backpropGradient", 3)) {
                 lastOutput = new WeakReference<>(null);
                 reused++;
                 return output;
@@ -144,15 +144,6 @@ public final class NativeConv {
                 lastOutput = new WeakReference<>(output);
             }
             return output;
-        }
-
-        /**
-         * Whether this call comes from the layer's backward pass (backpropGradient -> preOutput4d -> preOutput -> here);
-         * its only other caller is the forward pass (activate -> preOutput -> here).
-         */
-        private static boolean forBackprop() {
-            return STACK.walk(frames -> frames.limit(5).anyMatch(f -> f.getMethodName().equals("backpropGradient")
-                    && f.getClassName().equals(ConvolutionLayer.class.getName())));
         }
     }
 }

@@ -47,8 +47,6 @@ public final class ReusingDense extends DenseLayer {
     /** System property: set to {@code false} to keep DL4J's dense layers (for comparisons). */
     public static final String PROPERTY = "repro4j.reusingDense";
 
-    private static final StackWalker STACK = StackWalker.getInstance();
-
     /** Whether dL/dx may be skipped: the network's first layer, with no input preprocessor. */
     private final boolean first;
     private INDArray savedInput;
@@ -167,7 +165,8 @@ public final class ReusingDense extends DenseLayer {
             gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
         }
         INDArray epsilonNext = null;
-        if (!(first && fitPath())) {
+        // MultiLayerNetwork.computeGradientAndScore (the fit path) drops the input's gradient
+        if (!(first && Callers.calledFrom(MultiLayerNetwork.class, "computeGradientAndScore", 3))) {
             INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
             epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                     new long[] {w.size(0), delta.size(0)}, 'f');
@@ -179,11 +178,5 @@ public final class ReusingDense extends DenseLayer {
         Nd4j.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
         gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         return new Pair<>(gradient, epsilonNext);
-    }
-
-    /** Whether this backward pass is {@code MultiLayerNetwork.computeGradientAndScore}'s, which drops the input's gradient. */
-    private static boolean fitPath() {
-        return STACK.walk(frames -> frames.skip(2).limit(3).anyMatch(f -> f.getMethodName().equals("computeGradientAndScore")
-                && f.getClassName().equals(MultiLayerNetwork.class.getName())));
     }
 }
