@@ -4,7 +4,7 @@
 # (e.g. -Drepro4j.nativeConv=false) reach the build and the repro4j JVM.
 #
 # Runs every workload in repro4j (bench module, Java) and in PyTorch (bench/pytorch/workloads.py),
-# one process per side and thread count, the two sides one after the other with the same
+# one process per workload, side and thread count, the two sides one after the other with the same
 # OMP_NUM_THREADS, and prints one table: median time per unit, the ratio repro4j / PyTorch, and for
 # the matrix-heavy workloads the GFLOP/s each side reached beside this machine's large-GEMM rate
 # (gemm_2048, measured in the same run). Nothing here fails on time.
@@ -59,15 +59,21 @@ fi
 # Both sides get the OpenBLAS kernels the notebooks' kernel would pick on this CPU (environment/openblas.sh).
 . environment/openblas.sh
 
+# Each workload runs in a process of its own on each side, so that no workload inherits another's heap,
+# native memory or caches (in one JVM, synflow_scores_10m after prune_magnitude_10m took 147-378 ms; alone 152-159).
+WORKLOADS="${WORKLOADS:-$(java -cp "$CP" org.repro4j.bench.Bench --list 2>/dev/null)}"
 rows="$OUT/results.tsv"
 : > "$rows"
 for t in $THREADS; do
-    echo "threads=$t: repro4j ..."
-    OMP_NUM_THREADS=$t java -Xmx2g -Djava.awt.headless=true ${JAVA_OPTS:-} -cp "$CP" org.repro4j.bench.Bench $WORKLOADS \
-        2> "$OUT/repro4j-$t.log" | awk -v t="$t" -F'\t' '$1 == "RESULT" {print "repro4j\t" t "\t" $2 "\t" $3 "\t" $4}' >> "$rows"
-    echo "threads=$t: PyTorch ..."
-    OMP_NUM_THREADS=$t "$PYTHON" bench/pytorch/workloads.py $WORKLOADS \
-        2> "$OUT/pytorch-$t.log" | awk -v t="$t" -F'\t' '$1 == "RESULT" {print "pytorch\t" t "\t" $2 "\t" $3 "\t" $4}' >> "$rows"
+    : > "$OUT/repro4j-$t.log"
+    : > "$OUT/pytorch-$t.log"
+    for w in $WORKLOADS; do
+        echo "threads=$t: $w: repro4j, PyTorch ..."
+        OMP_NUM_THREADS=$t java -Xmx2g -Djava.awt.headless=true ${JAVA_OPTS:-} -cp "$CP" org.repro4j.bench.Bench "$w" \
+            2>> "$OUT/repro4j-$t.log" | awk -v t="$t" -F'\t' '$1 == "RESULT" {print "repro4j\t" t "\t" $2 "\t" $3 "\t" $4}' >> "$rows"
+        OMP_NUM_THREADS=$t "$PYTHON" bench/pytorch/workloads.py "$w" \
+            2>> "$OUT/pytorch-$t.log" | awk -v t="$t" -F'\t' '$1 == "RESULT" {print "pytorch\t" t "\t" $2 "\t" $3 "\t" $4}' >> "$rows"
+    done
 done
 
 # --- the table --------------------------------------------------------------------------------

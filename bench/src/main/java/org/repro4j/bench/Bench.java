@@ -71,6 +71,10 @@ public final class Bench {
         all.put("unet_sample_step_b128", () -> unetSampleStep(128));
         all.put("prune_magnitude_10m", Bench::magnitude);
         all.put("synflow_scores_10m", Bench::synflow);
+        if (args.length == 1 && args[0].equals("--list")) {
+            all.keySet().forEach(System.out::println);
+            return;
+        }
         List<String> names = args.length == 0 ? new ArrayList<>(all.keySet()) : Arrays.asList(args);
         for (String name : names) {
             Supplier<double[]> workload = all.get(name);
