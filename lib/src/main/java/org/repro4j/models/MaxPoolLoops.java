@@ -1,5 +1,6 @@
 package org.repro4j.models;
 
+import java.lang.ref.WeakReference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -20,8 +21,8 @@ import org.repro4j.HostArrays;
  * Max pooling over non-overlapping k x k windows (kernel = stride, no padding, NCHW) as Java loops over each image
  * plane, for the CPU; every other pooling goes to libnd4j's ops ({@link MKLDNNSubsamplingHelper}). The forward pass
  * takes each window's first largest input in row-major order; the backward pass gives the window's gradient to that
- * input, found again, and zero to the others (the max's subgradient, as libnd4j chooses it: the same values to the
- * bit, a test).
+ * input (as the forward pass on the same input array chose it, else found again), and zero to the others (the max's
+ * subgradient, as libnd4j chooses it: the same values to the bit, a test).
  *
  * <p>Why: libnd4j's {@code maxpool2d_bp} took 18% of a conv net's train step and {@code maxpool2d} 9% (2x2 pooling
  * of 128 x 8 x 28 x 28 floats; a profile of {@code conv_step_b128}). DL4J M2.1 asks a helper for the backward pass
@@ -29,8 +30,11 @@ import org.repro4j.HostArrays;
  */
 final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
 
-    /** Forward and backward passes done here (for tests). */
-    long passes;
+    /** Forward and backward passes done here; backward passes that took the forward pass's choices (for tests). */
+    long passes, reused;
+    /** The input of the last forward pass here, and the index in its plane of each window's first largest element. */
+    private WeakReference<INDArray> lastInput = new WeakReference<>(null);
+    private int[] lastArgmax;
 
     MaxPoolLoops(DataType dataType) {
         super(dataType);
@@ -67,15 +71,20 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
         int oh = h / k, ow = w / k;
         Planes in = new Planes(input, h * w), out = new Planes(output, oh * ow);
         double[] plane = new double[h * w], pooled = new double[oh * ow];
-        for (int p = 0; p < planes; p++) {
+        int[] argmax = lastArgmax != null && lastArgmax.length == planes * oh * ow ? lastArgmax : new int[planes * oh * ow];
+        for (int p = 0, window = 0; p < planes; p++) {
             in.read(p, plane);
             for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                    pooled[i * ow + j] = plane[argmax(plane, i * k * w + j * k, w, k)];
+                for (int j = 0; j < ow; j++, window++) {
+                    int at = argmax(plane, i * k * w + j * k, w, k);
+                    argmax[window] = at;
+                    pooled[i * ow + j] = plane[at];
                 }
             }
             out.write(p, pooled);
         }
+        lastInput = new WeakReference<>(input);
+        lastArgmax = argmax;
         passes++;
         return output;
     }
@@ -94,18 +103,26 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
         int oh = h / k, ow = w / k;
         Planes in = new Planes(input, h * w), eps = new Planes(epsilon, oh * ow), out = new Planes(gradient, h * w);
         double[] plane = new double[h * w], incoming = new double[oh * ow], routed = new double[h * w];
-        for (int p = 0; p < planes; p++) {
-            in.read(p, plane);
+        // the forward pass's choices if it pooled this input, else found again
+        int[] argmax = input == lastInput.get() && lastArgmax.length == planes * oh * ow ? lastArgmax : null;
+        lastInput = new WeakReference<>(null);
+        for (int p = 0, window = 0; p < planes; p++) {
+            if (argmax == null) {
+                in.read(p, plane);
+            }
             eps.read(p, incoming);
             Arrays.fill(routed, 0);
             for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                    routed[argmax(plane, i * k * w + j * k, w, k)] = incoming[i * ow + j];
+                for (int j = 0; j < ow; j++, window++) {
+                    routed[argmax != null ? argmax[window] : argmax(plane, i * k * w + j * k, w, k)] = incoming[i * ow + j];
                 }
             }
             out.write(p, routed);
         }
         passes++;
+        if (argmax != null) {
+            reused++;
+        }
         return new Pair<>(new DefaultGradient(), gradient);
     }
 

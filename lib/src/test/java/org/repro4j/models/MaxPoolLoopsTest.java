@@ -42,6 +42,12 @@ class MaxPoolLoopsTest {
                 CNN2DFormat.NCHW, NONE).getSecond();
         assertTrue(expectedGradient.equals(gradient), "backward, k = " + k);
         assertEquals(2, loops.passes);
+        assertEquals(1, loops.reused, "the backward pass took the forward pass's choices");
+        var fresh = new MaxPoolLoops(input.dataType());
+        INDArray foundAgain = fresh.backpropGradient(input, epsilon, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES,
+                CNN2DFormat.NCHW, NONE).getSecond();
+        assertTrue(expectedGradient.equals(foundAgain), "backward without a forward pass, k = " + k);
+        assertEquals(0, fresh.reused);
     }
 
     @Test
@@ -105,6 +111,7 @@ class MaxPoolLoopsTest {
         assertEquals(plain.params(), fast.params());
         assertEquals(plain.output(x), fast.output(x));
         assertEquals(3 * 2 + 1, ((MaxPoolLoops) fast.getLayer(2).getHelper()).passes, "3 forward and backward passes, 1 output");
+        assertEquals(3, ((MaxPoolLoops) fast.getLayer(2).getHelper()).reused, "each backward pass took its forward pass's choices");
 
         var unet = UNet.create(1, 8, 8, List.of(4, 8), 3, 0, new FastAdam(1e-3), 3);
         var unetPlain = UNet.create(1, 8, 8, List.of(4, 8), 3, 0, new FastAdam(1e-3), 3);
