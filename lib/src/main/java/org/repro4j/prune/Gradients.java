@@ -38,6 +38,24 @@ final class Gradients {
     }
 
     /**
+     * Frees the native memory of a {@link #copy}'s parameters, gradients and updater state now; the copy is not to be
+     * used after. ND4J frees an array only once the collector takes its small Java object, which a heap that barely
+     * grows seldom does: each SynFlow scoring of a 10M-parameter MLP left its float64 copy behind, and from the sixth
+     * call in one process on each call took 470-740 ms instead of 160-170 (measured). (DL4J's {@code close()} frees the
+     * same arrays but also destroys all of the thread's workspaces and runs a full collection.)
+     */
+    static void release(Model copy) {
+        INDArray state = copy instanceof MultiLayerNetwork m
+                ? (m.getUpdater(false) == null ? null : m.getUpdater(false).getStateViewArray())
+                : (((ComputationGraph) copy).getUpdater(false) == null ? null : ((ComputationGraph) copy).getUpdater(false).getStateViewArray());
+        for (INDArray a : new INDArray[] {copy.params(), copy.getGradientsViewArray(), state}) {
+            if (a != null && a.closeable()) {
+                a.close();
+            }
+        }
+    }
+
+    /**
      * The gradient of the mean loss of {@code copy} (from {@link #copy}) on {@code batch} with
      * respect to the parameters {@code keys}, in float64; features and labels are cast to float64.
      */

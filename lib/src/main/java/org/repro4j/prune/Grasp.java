@@ -32,6 +32,15 @@ public final class Grasp {
     /** The GraSP score of every prunable weight of {@code net} under {@code masks}, on {@code batch}. */
     public static Map<String, INDArray> scores(Model net, Masks masks, DataSet batch) {
         Model copy = Gradients.copy(net, masks);
+        try {
+            return scoresOn(copy, masks, batch);
+        } finally {
+            Gradients.release(copy);
+        }
+    }
+
+    /** The scores on {@code copy}, from {@link Gradients#copy}. */
+    private static Map<String, INDArray> scoresOn(Model copy, Masks masks, DataSet batch) {
         var weights = new LinkedHashMap<String, INDArray>();
         var mask = new LinkedHashMap<String, INDArray>();
         for (String key : masks.keys()) {

@@ -21,11 +21,15 @@ public final class Snip {
     /** The SNIP score of every prunable weight of {@code net} under {@code masks}, on {@code batch}. */
     public static Map<String, INDArray> scores(Model net, Masks masks, DataSet batch) {
         Model copy = Gradients.copy(net, masks);
-        Map<String, INDArray> gradients = Gradients.of(copy, masks.keys(), batch);
-        var scores = new LinkedHashMap<String, INDArray>();
-        for (String key : masks.keys()) {
-            scores.put(key, Transforms.abs(gradients.get(key).mul(copy.getParam(key)), false));
+        try {
+            Map<String, INDArray> gradients = Gradients.of(copy, masks.keys(), batch);
+            var scores = new LinkedHashMap<String, INDArray>();
+            for (String key : masks.keys()) {
+                scores.put(key, Transforms.abs(gradients.get(key).mul(copy.getParam(key)), false));
+            }
+            return scores;
+        } finally {
+            Gradients.release(copy);
         }
-        return scores;
     }
 }

@@ -68,26 +68,35 @@ public final class SynFlow {
         }
         Selection.checkDensity("density", density, current.density(), false);
         Model copy = linearised(net, current);
-        Map<String, INDArray> weights = absoluteWeights(copy, current);
-        double start = current.density();
-        Masks masks = current;
-        for (int k = 1; k <= rounds; k++) {
-            double target = k == rounds ? density : start * Math.pow(density / start, (double) k / rounds);
-            // rounding a round's count may leave the mask a hair below the next target; keeping
-            // the mask's own density then keeps round(target * size) weights all the same
-            target = Math.min(masks.density(), target);
-            for (String key : masks.keys()) {
-                INDArray w = copy.getParam(key);
-                w.assign(weights.get(key)).muli(masks.like(key, w));
+        try {
+            Map<String, INDArray> weights = absoluteWeights(copy, current);
+            double start = current.density();
+            Masks masks = current;
+            for (int k = 1; k <= rounds; k++) {
+                double target = k == rounds ? density : start * Math.pow(density / start, (double) k / rounds);
+                // rounding a round's count may leave the mask a hair below the next target; keeping
+                // the mask's own density then keeps round(target * size) weights all the same
+                target = Math.min(masks.density(), target);
+                for (String key : masks.keys()) {
+                    INDArray w = copy.getParam(key);
+                    w.assign(weights.get(key)).muli(masks.like(key, w));
+                }
+                masks = Selection.global(net, masks, linearisedScores(copy, masks), target);
             }
-            masks = Selection.global(net, masks, linearisedScores(copy, masks), target);
+            return masks;
+        } finally {
+            Gradients.release(copy);
         }
-        return masks;
     }
 
     /** The SynFlow score of every prunable weight of {@code net} under {@code masks}, up to one positive factor. */
     public static Map<String, INDArray> scores(Model net, Masks masks) {
-        return linearisedScores(linearised(net, masks), masks);
+        Model copy = linearised(net, masks);
+        try {
+            return linearisedScores(copy, masks);
+        } finally {
+            Gradients.release(copy);
+        }
     }
 
     /**
