@@ -58,6 +58,10 @@ fi
 
 # Both sides get the OpenBLAS kernels the notebooks' kernel would pick on this CPU (environment/openblas.sh).
 . environment/openblas.sh
+# Both sides keep freed memory for the next step instead of giving it back to the OS (glibc's malloc, unless
+# set): in a process of its own, PyTorch's ddim50_10k took 2.25-2.30 s with glibc's defaults, 1.55-1.56 s with
+# these, as large tensors were mapped, faulted in and unmapped again each step.
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}" MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-268435456}"
 
 # Each workload runs in a process of its own on each side, so that no workload inherits another's heap,
 # native memory or caches (in one JVM, synflow_scores_10m after prune_magnitude_10m took 147-378 ms; alone 152-159).
