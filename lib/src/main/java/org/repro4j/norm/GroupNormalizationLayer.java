@@ -23,9 +23,9 @@ import org.repro4j.norm.GroupNormalization.GroupNormalizationParams;
  * normalised on its own; gamma and beta act on the view [n, c, h * w] along axis 1. The backward
  * pass recomputes x̂ and σ from the input (cheaper than keeping them, and never stale).
  *
- * <p>On the CPU backend, float and double inputs go through {@link GroupNormLoops} (Java loops in double, set by set);
- * elsewhere, or with {@code -D}{@value #OPS_PROPERTY}{@code =true}, through ND4J ops outside DL4J's
- * workspaces. The two agree to float rounding (a test compares them).
+ * <p>On the CPU backend, float inputs go through {@link GroupNormLoops} (Java loops, set by set, sums in double);
+ * double inputs (gradient checks), other backends, or {@code -D}{@value #OPS_PROPERTY}{@code =true} through ND4J ops
+ * outside DL4J's workspaces. The two agree to float rounding (a test compares them).
  */
 final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
 
@@ -108,10 +108,10 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         return new Pair<>(gradient, workspaces.dup(ArrayType.ACTIVATION_GRAD, dx));
     }
 
-    /** Whether this pass runs as {@link GroupNormLoops}: on the CPU, for float or double, unless {@value #OPS_PROPERTY}. */
+    /** Whether this pass runs as {@link GroupNormLoops}: on the CPU, for float, unless {@value #OPS_PROPERTY}. */
     private boolean loops() {
-        return HostArrays.onCpu() && (input.dataType() == DataType.FLOAT || input.dataType() == DataType.DOUBLE)
-                && input.length() <= Integer.MAX_VALUE && !Boolean.getBoolean(OPS_PROPERTY);
+        return HostArrays.onCpu() && input.dataType() == DataType.FLOAT && input.length() <= Integer.MAX_VALUE
+                && !Boolean.getBoolean(OPS_PROPERTY);
     }
 
     /** {@code a}, or a C-order copy of it if the loops cannot read it as it is. */
