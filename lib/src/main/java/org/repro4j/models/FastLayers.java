@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.ActivationLayer;
+import org.deeplearning4j.nn.layers.OutputLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -19,7 +20,8 @@ import org.repro4j.ShapeInfoCache;
 /**
  * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native convolutions and
  * pooling helpers, {@link MaxPoolLayer}'s max poolings, {@link SiluLayer}'s SiLU activation layers, and in a
- * {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers; and, once for the process, ND4J's array shapes from a
+ * {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers and {@link ReusingOutput}'s output layer; and, once for
+ * the process, ND4J's array shapes from a
  * {@link ShapeInfoCache}. They compute the same
  * values as DL4J's own (tests; SiLU dense layers' gradients to rounding); each has a system property that turns it
  * off. {@code Models}, {@code UNet}, {@code TimeMlp} and {@code Nets} (copies, restored networks) call it; call it on a
@@ -42,7 +44,7 @@ public final class FastLayers {
     }
 
     /**
-     * Replaces the network's plain DL4J dense, max-pooling and SiLU activation layers by repro4j's, on the same parameters, gradient
+     * Replaces the network's plain DL4J dense, output, max-pooling and SiLU activation layers by repro4j's, on the same parameters, gradient
      * views and listeners; the updater, if made already, is made again on the new layers with its state kept.
      */
     private static void swap(MultiLayerNetwork net) {
@@ -53,6 +55,9 @@ public final class FastLayers {
             if (dense && layers[i].getClass() == DenseLayer.class) {
                 layers[i] = ReusingDense.of((DenseLayer) layers[i],
                         i == 0 && net.getLayerWiseConfigurations().getInputPreProcess(0) == null);
+                changed = true;
+            } else if (dense && layers[i].getClass() == OutputLayer.class) {
+                layers[i] = ReusingOutput.of((OutputLayer) layers[i]);
                 changed = true;
             } else {
                 Layer faster = withoutParameters(layers[i]);
