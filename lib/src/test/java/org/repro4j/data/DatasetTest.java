@@ -156,6 +156,21 @@ class DatasetTest {
     }
 
     @Test
+    void pixelsAreScaledAsNd4jsCastsAndDivisionScaleThem() {
+        byte[] pixels = new byte[256 * 3 + 70_000];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 37);
+        }
+        float[] ours = Dataset.scaledPixels(pixels, 2, pixels.length / 2).ravel().toFloatVector();
+        float[] nd4j = Nd4j.createFromArray(pixels).castTo(org.nd4j.linalg.api.buffer.DataType.UBYTE)
+                .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).divi(255f).toFloatVector();
+        assertArrayEquals(nd4j, ours, "every byte value, two chunks and a part");
+        assertEquals(1f, ours[83], 0f, "83 * 37 = 11 * 256 + 255");
+        assertEquals(0f, ours[0], 0f);
+        assertEquals(0, Dataset.scaledPixels(new byte[0], 0, 4).length());
+    }
+
+    @Test
     void headTakesTheFirstRows() {
         assertArrayEquals(new int[] {0, 1, 2, 0}, ten().head(4).labels());
     }
