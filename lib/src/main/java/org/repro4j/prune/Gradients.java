@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.repro4j.train.NativeMemory;
 import org.repro4j.train.Nets;
 
 /**
@@ -29,6 +30,7 @@ final class Gradients {
      * so that two passes over the same batch give the same loss. The caller's network is unchanged.
      */
     static Model copy(Model net, Masks masks) {
+        NativeMemory.watch();
         Model copy = Nets.copy(net, DataType.DOUBLE);
         for (Layer layer : Nets.layers(copy)) {
             layer.conf().getLayer().setIDropout(null);
