@@ -3,6 +3,7 @@ BACKEND ?= cpu
 SCALE ?= laptop
 THREADS ?= 1 2
 WORKLOADS ?=
+ROUNDS ?= 1
 
 .PHONY: setup lab test reproduce kernel data bench
 
@@ -23,9 +24,9 @@ test: setup
 reproduce: setup
 	@bash environment/notebooks.sh reproduce "$(NB)" $(SCALE)
 
-## make bench [BACKEND=cuda] [THREADS="1 2"] [WORKLOADS="..."]: repro4j vs PyTorch, one table (bench/README.md)
+## make bench [BACKEND=cuda] [THREADS="1 2"] [WORKLOADS="..."] [ROUNDS=1]: repro4j vs PyTorch, one table (bench/README.md)
 bench:
-	@BACKEND=$(BACKEND) THREADS="$(THREADS)" WORKLOADS="$(WORKLOADS)" bash bench/run.sh
+	@BACKEND=$(BACKEND) THREADS="$(THREADS)" WORKLOADS="$(WORKLOADS)" ROUNDS="$(ROUNDS)" bash bench/run.sh
 
 ## make kernel [BACKEND=cuda]: (re)install the Jupyter kernel for a backend
 kernel data: setup
