@@ -21,9 +21,8 @@ import org.repro4j.ShapeInfoCache;
  * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native convolutions and
  * pooling helpers, {@link MaxPoolLayer}'s max poolings, {@link SiluLayer}'s SiLU activation layers, and in a
  * {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers and {@link ReusingOutput}'s output layer; and, once for
- * the process, ND4J's array shapes from a
- * {@link ShapeInfoCache}. They compute the same
- * values as DL4J's own (tests; SiLU dense layers' gradients to rounding); each has a system property that turns it
+ * the process, ND4J's array shapes from a {@link ShapeInfoCache}. They compute the same values as DL4J's own (tests),
+ * except SiLU, whose activations and gradients agree to float rounding; each has a system property that turns it
  * off. {@code Models}, {@code UNet}, {@code TimeMlp} and {@code Nets} (copies, restored networks) call it; call it on a
  * network you build yourself. The updater comes when the network trains ({@link OwnGradientUpdaters}).
  */
