@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.ActivationLayer;
 import org.deeplearning4j.nn.layers.OutputLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.convolution.upsampling.Upsampling2D;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
@@ -19,7 +20,8 @@ import org.repro4j.ShapeInfoCache;
 
 /**
  * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native convolutions and
- * pooling helpers, {@link MaxPoolLayer}'s max poolings, {@link SiluLayer}'s SiLU activation layers, and in a
+ * pooling helpers, {@link MaxPoolLayer}'s max poolings, {@link SiluLayer}'s SiLU activation layers,
+ * {@link UpsamplingLayer}'s upsamplings, and in a
  * {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers and {@link ReusingOutput}'s output layer; and, once for
  * the process, ND4J's array shapes from a {@link ShapeInfoCache}. They compute the same values as DL4J's own (tests),
  * except SiLU, whose activations and gradients agree to float rounding; each has a system property that turns it
@@ -43,7 +45,7 @@ public final class FastLayers {
     }
 
     /**
-     * Replaces the network's plain DL4J dense, output, max-pooling and SiLU activation layers by repro4j's, on the same parameters, gradient
+     * Replaces the network's plain DL4J dense, output, max-pooling, SiLU activation and upsampling layers by repro4j's, on the same parameters, gradient
      * views and listeners; the updater, if made already, is made again on the new layers with its state kept.
      */
     private static void swap(MultiLayerNetwork net) {
@@ -76,7 +78,7 @@ public final class FastLayers {
     }
 
     /**
-     * Replaces the graph's plain DL4J max-pooling and SiLU activation layers by repro4j's, in its layer vertices and its
+     * Replaces the graph's plain DL4J max-pooling, SiLU activation and upsampling layers by repro4j's, in its layer vertices and its
      * array of layers. They have no parameters, so the updater, if made already, stays as it is.
      */
     private static void swap(ComputationGraph graph) {
@@ -97,7 +99,7 @@ public final class FastLayers {
         }
     }
 
-    /** repro4j's layer in place of {@code layer} if that is DL4J's max pooling or SiLU activation layer, else {@code layer}. */
+    /** repro4j's layer in place of {@code layer} if that is DL4J's max pooling, SiLU activation or upsampling layer, else {@code layer}. */
     private static Layer withoutParameters(Layer layer) {
         if (NativeConv.enabled() && layer.getClass() == SubsamplingLayer.class
                 && ((SubsamplingLayer) layer).layerConf().getPoolingType() == PoolingType.MAX) {
@@ -105,6 +107,9 @@ public final class FastLayers {
         }
         if (Boolean.parseBoolean(System.getProperty(SiluLayer.PROPERTY, "true")) && SiluLayer.replaces(layer)) {
             return new SiluLayer((ActivationLayer) layer);
+        }
+        if (NativeConv.enabled() && layer.getClass() == Upsampling2D.class) {
+            return new UpsamplingLayer((Upsampling2D) layer);
         }
         return layer;
     }
