@@ -114,6 +114,18 @@ public final class FastLayers {
         return layer;
     }
 
+    /** {@code layer}, a new instance standing in for {@code old}, on old's parameters, gradient views and listeners. */
+    static <L extends Layer> L onParametersOf(Layer old, L layer) {
+        layer.setListeners(old.getListeners());
+        layer.setIndex(old.getIndex());
+        layer.setParamsViewArray(old.params());
+        layer.setParamTable(old.paramTable());
+        if (old.getGradientsViewArray() != null) {
+            layer.setBackpropGradientsViewArray(old.getGradientsViewArray());
+        }
+        return layer;
+    }
+
     private static void setField(Class<?> owner, String name, Object target, Object value) {
         try {
             Field field = owner.getDeclaredField(name);

@@ -66,15 +66,8 @@ public final class ReusingDense extends DenseLayer {
      * first layer, with no input preprocessor ({@link FastLayers#install} swaps it in).
      */
     static ReusingDense of(DenseLayer old, boolean first) {
-        var layer = new ReusingDense(old.conf(), old.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType(), first);
-        layer.setListeners(old.getListeners());
-        layer.setIndex(old.getIndex());
-        layer.setParamsViewArray(old.params());
-        layer.setParamTable(old.paramTable());
-        if (old.getGradientsViewArray() != null) {
-            layer.setBackpropGradientsViewArray(old.getGradientsViewArray());
-        }
-        return layer;
+        var dataType = old.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType();
+        return FastLayers.onParametersOf(old, new ReusingDense(old.conf(), dataType, first));
     }
 
     /** Whether this class computes the layer: no layer norm (its z is normalised in place) and no weight noise (drawn on each call). */

@@ -38,15 +38,8 @@ final class ReusingOutput extends OutputLayer {
 
     /** This layer in place of {@code old}, on its parameters, gradient views and listeners. */
     static ReusingOutput of(OutputLayer old) {
-        var layer = new ReusingOutput(old.conf(), old.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType());
-        layer.setListeners(old.getListeners());
-        layer.setIndex(old.getIndex());
-        layer.setParamsViewArray(old.params());
-        layer.setParamTable(old.paramTable());
-        if (old.getGradientsViewArray() != null) {
-            layer.setBackpropGradientsViewArray(old.getGradientsViewArray());
-        }
-        return layer;
+        var dataType = old.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType();
+        return FastLayers.onParametersOf(old, new ReusingOutput(old.conf(), dataType));
     }
 
     @Override

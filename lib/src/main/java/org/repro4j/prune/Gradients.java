@@ -47,9 +47,12 @@ final class Gradients {
      * same arrays but also destroys all of the thread's workspaces and runs a full collection.)
      */
     static void release(Model copy) {
-        INDArray state = copy instanceof MultiLayerNetwork m
-                ? (m.getUpdater(false) == null ? null : m.getUpdater(false).getStateViewArray())
-                : (((ComputationGraph) copy).getUpdater(false) == null ? null : ((ComputationGraph) copy).getUpdater(false).getStateViewArray());
+        INDArray state = null;
+        if (copy instanceof MultiLayerNetwork m && m.getUpdater(false) != null) {
+            state = m.getUpdater(false).getStateViewArray();
+        } else if (copy instanceof ComputationGraph g && g.getUpdater(false) != null) {
+            state = g.getUpdater(false).getStateViewArray();
+        }
         for (INDArray a : new INDArray[] {copy.params(), copy.getGradientsViewArray(), state}) {
             if (a != null && a.closeable()) {
                 a.close();
