@@ -1,5 +1,6 @@
 package org.repro4j.norm;
 
+import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -20,10 +21,11 @@ import org.repro4j.norm.GroupNormalization.GroupNormalizationParams;
 /**
  * The layer of {@link GroupNormalization}. An input [n, c, h, w] (or [n, c]) is viewed, in C order,
  * as [n, groups, c / groups * h * w]: each row of the last axis is one set S_i of Wu and He's eq. 1,
- * normalised on its own; gamma and beta act on the view [n, c, h * w] along axis 1. The backward
- * pass recomputes x̂ and σ from the input (cheaper than keeping them, and never stale).
+ * normalised on its own; gamma and beta act on the view [n, c, h * w] along axis 1. The ops' backward
+ * pass recomputes x̂ and σ from the input (cheaper than keeping them, and never stale); the loops' takes each set's
+ * mean and σ from the forward pass on the same input array, else computes them again.
  *
- * <p>On the CPU backend, float inputs go through {@link GroupNormLoops} (Java loops, set by set, sums in double);
+ * <p>On the CPU backend, float inputs go through {@link GroupNormLoops} (Java loops, set by set, sums in float partial sums);
  * double inputs (gradient checks), other backends, or {@code -D}{@value #OPS_PROPERTY}{@code =true} through ND4J ops
  * outside DL4J's workspaces. The two agree to float rounding (a test compares them).
  */
@@ -31,6 +33,12 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
 
     /** System property: {@code true} computes with ND4J ops on the CPU too (for comparisons). */
     static final String OPS_PROPERTY = "repro4j.groupNormOps";
+
+    /** The input of the last forward pass by the loops, and its statistics. */
+    private WeakReference<INDArray> statisticsInput = new WeakReference<>(null);
+    private GroupNormLoops.Statistics statistics;
+    /** Backward passes by the loops that took the forward pass's statistics (for tests). */
+    long reused;
 
     GroupNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -56,8 +64,9 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
         checkInput();
         if (loops()) {
             INDArray output = workspaces.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
-            loopsForInput().forward(inCOrder(input), parameter(GroupNormalizationParams.GAMMA),
+            statistics = loopsForInput().forward(inCOrder(input), parameter(GroupNormalizationParams.GAMMA),
                     parameter(GroupNormalizationParams.BETA), output);
+            statisticsInput = new WeakReference<>(input);
             return output;
         }
         INDArray output;
@@ -82,7 +91,7 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
             double[] dGamma = new double[(int) c], dBeta = new double[(int) c];
             INDArray dx = workspaces.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
             loopsForInput().backward(inCOrder(input), inCOrder(epsilon.castTo(input.dataType())),
-                    parameter(GroupNormalizationParams.GAMMA), dGamma, dBeta, dx);
+                    parameter(GroupNormalizationParams.GAMMA), dGamma, dBeta, dx, forwardStatistics());
             gradient.setGradientFor(GroupNormalizationParams.GAMMA, assignGradient(GroupNormalizationParams.GAMMA, Nd4j.createFromArray(dGamma)));
             gradient.setGradientFor(GroupNormalizationParams.BETA, assignGradient(GroupNormalizationParams.BETA, Nd4j.createFromArray(dBeta)));
             return new Pair<>(gradient, dx);
@@ -112,6 +121,17 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
     private boolean loops() {
         return HostArrays.onCpu() && input.dataType() == DataType.FLOAT && input.length() <= Integer.MAX_VALUE
                 && !Boolean.getBoolean(OPS_PROPERTY);
+    }
+
+    /** The statistics of the forward pass on this input (then forgotten), or null if there was none. */
+    private GroupNormLoops.Statistics forwardStatistics() {
+        GroupNormLoops.Statistics kept = input == statisticsInput.get() ? statistics : null;
+        statisticsInput = new WeakReference<>(null);
+        statistics = null;
+        if (kept != null) {
+            reused++;
+        }
+        return kept;
     }
 
     /** {@code a}, or a C-order copy of it if the loops cannot read it as it is. */

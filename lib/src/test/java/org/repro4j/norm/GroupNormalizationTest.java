@@ -199,6 +199,27 @@ class GroupNormalizationTest {
     }
 
     @Test
+    void theBackwardPassTakesTheForwardPassStatisticsOnlyForItsInputAndGivesTheSameGradients() {
+        var net = convNet(new GroupNormalization(3), DataType.FLOAT, 6);
+        net.initGradientsView();
+        var layer = (GroupNormalizationLayer) net.getLayer(1);
+        INDArray x = NormNets.features(DataType.FLOAT, 4, 6, 5, 5).addi(0.7), epsilon = NormNets.features(DataType.FLOAT, 4, 6, 5, 5);
+        layer.setInput(x, LayerWorkspaceMgr.noWorkspaces());
+        layer.activate(true, LayerWorkspaceMgr.noWorkspaces());
+        var kept = layer.backpropGradient(epsilon, LayerWorkspaceMgr.noWorkspaces());
+        INDArray keptDx = kept.getSecond().dup(), keptGradients = layer.getGradientsViewArray().dup();
+        assertEquals(1, layer.reused);
+        // a second backward pass, and one on a copy of the input, compute the statistics again
+        for (INDArray input : new INDArray[] {x, x.dup()}) {
+            layer.setInput(input, LayerWorkspaceMgr.noWorkspaces());
+            var again = layer.backpropGradient(epsilon, LayerWorkspaceMgr.noWorkspaces());
+            assertEquals(keptDx, again.getSecond());
+            assertEquals(keptGradients, layer.getGradientsViewArray());
+        }
+        assertEquals(1, layer.reused);
+    }
+
+    @Test
     void anInputAndEpsilonInFOrderGiveWhatTheirCOrderCopiesGive() {
         var net = convNet(new GroupNormalization(3), DataType.FLOAT, 6);
         net.initGradientsView();
