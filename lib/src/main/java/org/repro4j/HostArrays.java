@@ -2,9 +2,13 @@ package org.repro4j;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -51,6 +55,18 @@ public final class HostArrays {
     public static FloatBuffer floats(INDArray a) {
         require(a, DataType.FLOAT);
         return new FloatPointer(a.data().addressPointer()).capacity(a.length()).asBuffer();
+    }
+
+    /** As {@link #floats}, each float's bits as an int (as {@link Float#floatToRawIntBits}). */
+    public static IntBuffer floatBits(INDArray a) {
+        require(a, DataType.FLOAT);
+        return new IntPointer(a.data().addressPointer()).capacity(a.length()).asBuffer();
+    }
+
+    /** As {@link #doubles}, each double's bits as a long (as {@link Double#doubleToRawLongBits}). */
+    public static LongBuffer doubleBits(INDArray a) {
+        require(a, DataType.DOUBLE);
+        return new LongPointer(a.data().addressPointer()).capacity(a.length()).asBuffer();
     }
 
     /** As {@link #floats}, for a double array. */

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.ActivationLayer;
 import org.deeplearning4j.nn.layers.OutputLayer;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.convolution.upsampling.Upsampling2D;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
@@ -22,7 +23,8 @@ import org.repro4j.ShapeInfoCache;
  * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native convolutions and
  * pooling helpers, {@link MaxPoolLayer}'s max poolings, {@link SiluLayer}'s SiLU activation layers,
  * {@link UpsamplingLayer}'s upsamplings, and in a
- * {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers and {@link ReusingOutput}'s output layer; and, once for
+ * {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers, {@link ReusingOutput}'s output layer and
+ * {@link ReluConvolutionLayer}'s ReLU convolutions; and, once for
  * the process, ND4J's array shapes from a {@link ShapeInfoCache}. They compute the same values as DL4J's own (tests),
  * except SiLU, whose activations and gradients agree to float rounding; each has a system property that turns it
  * off. {@code Models}, {@code UNet}, {@code TimeMlp} and {@code Nets} (copies, restored networks) call it; call it on a
@@ -45,7 +47,7 @@ public final class FastLayers {
     }
 
     /**
-     * Replaces the network's plain DL4J dense, output, max-pooling, SiLU activation and upsampling layers by repro4j's, on the same parameters, gradient
+     * Replaces the network's plain DL4J dense, output, ReLU convolution, max-pooling, SiLU activation and upsampling layers by repro4j's, on the same parameters, gradient
      * views and listeners; the updater, if made already, is made again on the new layers with its state kept.
      */
     private static void swap(MultiLayerNetwork net) {
@@ -59,6 +61,10 @@ public final class FastLayers {
                 changed = true;
             } else if (dense && layers[i].getClass() == OutputLayer.class) {
                 layers[i] = ReusingOutput.of((OutputLayer) layers[i]);
+                changed = true;
+            } else if (Relu.enabled() && layers[i].getClass() == ConvolutionLayer.class
+                    && Relu.plain(((ConvolutionLayer) layers[i]).layerConf().getActivationFn())) {
+                layers[i] = ReluConvolutionLayer.of((ConvolutionLayer) layers[i]);
                 changed = true;
             } else {
                 Layer faster = withoutParameters(layers[i]);

@@ -84,7 +84,7 @@ public final class NativeConv {
         // scale) leaves the ReLU's derivative where the gradient is not zero; a Gaussian dropout or noise may not
         boolean plainDropout = Arrays.stream(layers).map(l -> l.conf().getLayer().getIDropout()).allMatch(d -> d == null || d instanceof Dropout);
         for (Layer layer : layers) {
-            if (layer instanceof ConvolutionLayer conv && conv.getClass() == ConvolutionLayer.class) {
+            if (layer instanceof ConvolutionLayer conv && (conv.getClass() == ConvolutionLayer.class || conv instanceof ReluConvolutionLayer)) {
                 set(ConvolutionLayer.class, conv, new ConvHelper(conv.getParam("W").dataType(), plainDropout ? conv.layerConf().getActivationFn() : null));
             } else if (layer instanceof SubsamplingLayer pool && (pool.getClass() == SubsamplingLayer.class || pool instanceof MaxPoolLayer)
                     && pool.layerConf().getPoolingType() != PoolingType.PNORM) {

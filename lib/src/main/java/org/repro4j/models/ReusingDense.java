@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -147,7 +148,9 @@ public final class ReusingDense extends DenseLayer {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
         reused++;
-        INDArray delta = sigmoid != null ? Silu.backprop(z, sigmoid, epsilon, sigmoid) : layerConf().getActivationFn().backprop(z, epsilon).getFirst();
+        IActivation activation = layerConf().getActivationFn();
+        INDArray delta = sigmoid != null ? Silu.backprop(z, sigmoid, epsilon, sigmoid)
+                : Relu.enabled() && Relu.plain(activation) ? Relu.backprop(z, epsilon) : activation.backprop(z, epsilon).getFirst();
         if (maskArray != null) {
             applyMask(delta);
         }
