@@ -10,6 +10,13 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdDataAlgo;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdFilterAlgo;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.nd4j.common.primitives.Pair;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -85,7 +92,9 @@ public final class NativeConv {
         boolean plainDropout = Arrays.stream(layers).map(l -> l.conf().getLayer().getIDropout()).allMatch(d -> d == null || d instanceof Dropout);
         for (Layer layer : layers) {
             if (layer instanceof ConvolutionLayer conv && (conv.getClass() == ConvolutionLayer.class || conv instanceof ReluConvolutionLayer)) {
-                set(ConvolutionLayer.class, conv, new ConvHelper(conv.getParam("W").dataType(), plainDropout ? conv.layerConf().getActivationFn() : null));
+                boolean first = net instanceof MultiLayerNetwork && layer == layers[0];
+                set(ConvolutionLayer.class, conv, new ConvHelper(conv.getParam("W").dataType(),
+                        plainDropout ? conv.layerConf().getActivationFn() : null, first));
             } else if (layer instanceof SubsamplingLayer pool && (pool.getClass() == SubsamplingLayer.class || pool instanceof MaxPoolLayer)
                     && pool.layerConf().getPoolingType() != PoolingType.PNORM) {
                 set(SubsamplingLayer.class, pool, new MaxPoolLoops(net.params().dataType()));
@@ -114,12 +123,19 @@ public final class NativeConv {
         private WeakReference<INDArray> lastInput = new WeakReference<>(null);
         private WeakReference<INDArray> lastWeights = new WeakReference<>(null);
         private WeakReference<INDArray> lastOutput = new WeakReference<>(null);
-        /** Backward passes that used the forward pass's output. */
-        long reused;
+        /** Whether the layer is a {@link MultiLayerNetwork}'s first, whose input gradient its training drops. */
+        private final boolean first;
+        /** Backward passes that used the forward pass's output; that computed the weight gradients alone. */
+        long reused, weightsOnly;
 
-        /** @param activation the layer's activation; null never hands the forward output on */
-        ConvHelper(DataType dataType, IActivation activation) {
+        /**
+         * @param activation the layer's activation; null never hands the forward output on
+         * @param first      whether the layer is a {@link MultiLayerNetwork}'s first: then its training's backward
+         *                   passes compute only the weight and bias gradients ({@link WeightGradients})
+         */
+        ConvHelper(DataType dataType, IActivation activation, boolean first) {
             super(dataType);
+            this.first = first;
             // a ReLU with a maximum, threshold or slope is not recoverable from its output in general
             this.outputServesBackprop = activation instanceof ActivationIdentity || new ActivationReLU().equals(activation);
         }
@@ -144,6 +160,34 @@ public final class NativeConv {
                 lastOutput = new WeakReference<>(output);
             }
             return output;
+        }
+
+        /**
+         * In a {@link MultiLayerNetwork}'s training ({@code computeGradientAndScore}, which drops the first layer's input
+         * gradient), the first layer's weight and bias gradients alone, by {@link WeightGradients}, and an input gradient
+         * left uninitialised for DL4J to drop; else {@code conv2d_bp}.
+         */
+        @Override
+        public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray weights, INDArray bias, INDArray delta, int[] kernel,
+                                                         int[] strides, int[] pad, INDArray biasGradView, INDArray weightGradView,
+                                                         IActivation afn, AlgoMode mode, BwdFilterAlgo bwdFilterAlgo,
+                                                         BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode, int[] dilation,
+                                                         CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+            // ConvHelper.backpropGradient <- ConvolutionLayer.backpropGradient (<- ReluConvolutionLayer's)
+            // <- MultiLayerNetwork.calcBackpropGradients <- computeGradientAndScore
+            if (first && Callers.calledFrom(MultiLayerNetwork.class, "computeGradientAndScore", 4)
+                    && WeightGradients.compute(input, delta, kernel, strides, pad, dilation, convolutionMode, format, weightGradView,
+                            biasGradView, workspaceMgr)) {
+                weightsOnly++;
+                Gradient gradient = new DefaultGradient();
+                if (biasGradView != null) {
+                    gradient.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
+                }
+                gradient.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView);
+                return new Pair<>(gradient, workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c'));
+            }
+            return super.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView, weightGradView, afn, mode,
+                    bwdFilterAlgo, bwdDataAlgo, convolutionMode, dilation, format, workspaceMgr);
         }
     }
 }
