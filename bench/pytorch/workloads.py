@@ -20,6 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MIN_REPEATS = 3
+WARMUP_SECONDS = 5  # Harness.WARMUP_SECONDS: untimed runs for at least this long, and at least `warmups` of them
 # make bench BACKEND=cuda sets BENCH_DEVICE=cuda: nets and data live on the GPU, and each timed run
 # ends with a synchronisation so that it counts the GPU's work.
 DEVICE = torch.device(os.environ.get("BENCH_DEVICE", "cpu"))
@@ -31,10 +32,14 @@ def sync():
 
 
 def median(warmups, repeats, budget, work):
-    """Like Harness.median: warm-ups, then up to `repeats` timed runs within `budget` seconds (at least 3)."""
-    for _ in range(warmups):
+    """Like Harness.median: warm-ups (at least `warmups` runs and WARMUP_SECONDS), then up to `repeats` timed runs
+    within `budget` seconds (at least 3)."""
+    warmup_start = time.perf_counter()
+    done = 0
+    while done < warmups or time.perf_counter() - warmup_start < WARMUP_SECONDS:
         work()
         sync()
+        done += 1
     times = []
     spent = 0.0
     while len(times) < repeats and (len(times) < MIN_REPEATS or spent < budget):
