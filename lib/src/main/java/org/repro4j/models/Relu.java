@@ -49,14 +49,13 @@ final class Relu {
      * op.
      */
     static INDArray backprop(INDArray z, INDArray epsilon) {
-        INDArray out = z.ulike();
         DataType type = z.dataType();
         boolean loops = HostArrays.onCpu() && (type == DataType.FLOAT || type == DataType.DOUBLE) && epsilon.dataType() == type
-                && HostArrays.inCOrder(z) && HostArrays.inCOrder(epsilon) && HostArrays.inCOrder(out)
-                && z.equalShapes(epsilon);
+                && HostArrays.inCOrder(z) && HostArrays.inCOrder(epsilon) && z.equalShapes(epsilon);
         if (!loops) {
             return PLAIN.backprop(z, epsilon).getFirst();
         }
+        INDArray out = z.ulike();
         int n = (int) z.length();
         if (type == DataType.FLOAT) {
             IntBuffer zs = HostArrays.floatBits(z), es = HostArrays.floatBits(epsilon), os = HostArrays.floatBits(out);

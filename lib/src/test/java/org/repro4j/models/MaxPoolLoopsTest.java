@@ -61,6 +61,45 @@ class MaxPoolLoopsTest {
         }
     }
 
+    /**
+     * The float 2 x 2 pooling (on integer keys) against the double loops on every window of four special values (10^4
+     * windows): the same pooled bits and the same choices (the backward pass routes the window number by them).
+     */
+    @Test
+    void float2x2ChoicesAreTheDoubleLoopsOnEveryWindowOfSpecialValues() {
+        float[] special = {0f, -0f, 1f, -1f, 2.5f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+                -Float.MIN_VALUE};
+        int n = special.length, windows = n * n * n * n;
+        float[] values = new float[4 * windows];
+        for (int window = 0; window < windows; window++) {
+            int rest = window;
+            for (int e = 0; e < 4; e++, rest /= n) {
+                // element e of the window: row e / 2, column 2 * window + e % 2
+                values[(e / 2) * 2 * windows + 2 * window + e % 2] = special[rest % n];
+            }
+        }
+        INDArray input = Nd4j.createFromArray(values).reshape(1, 1, 2, 2 * windows);
+        INDArray epsilon = Nd4j.linspace(1, windows, windows, DataType.FLOAT).reshape(1, 1, 1, windows);
+        int[] two = {2, 2};
+        var floats = new MaxPoolLoops(DataType.FLOAT);
+        var doubles = new MaxPoolLoops(DataType.DOUBLE);
+        INDArray inputDouble = input.castTo(DataType.DOUBLE);
+        float[] pooled = floats.forward(input, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE)
+                .reshape(1, windows).toFloatMatrix()[0];
+        INDArray pooledDouble = doubles.forward(inputDouble, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
+                CNN2DFormat.NCHW, NONE);
+        float[] expected = pooledDouble.castTo(DataType.FLOAT).reshape(1, windows).toFloatMatrix()[0];
+        for (int window = 0; window < windows; window++) {
+            assertEquals(Float.floatToRawIntBits(expected[window]), Float.floatToRawIntBits(pooled[window]), "window " + window);
+        }
+        INDArray routed = floats.backpropGradient(input, epsilon, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
+                CNN2DFormat.NCHW, NONE).getSecond();
+        INDArray routedDouble = doubles.backpropGradient(inputDouble, epsilon.castTo(DataType.DOUBLE), two, two, ZEROS, PoolingType.MAX,
+                ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE).getSecond();
+        assertEquals(1, floats.reused);
+        assertEquals(routedDouble.castTo(DataType.FLOAT), routed);
+    }
+
     @Test
     void otherPoolingsGoToLibnd4j() {
         // one helper per pooling, as in a network (libnd4j's helper keeps the arguments of its first call)
