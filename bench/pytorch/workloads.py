@@ -140,8 +140,8 @@ def lenet_step(batch, steps):
     return train_steps(net, torch.optim.Adam(net.parameters(), lr=1.2e-3), batch, steps, x, y)
 
 
-def evaluation(net, x_all, y_all, reshape=None, chunk=2000):
-    """Like org.repro4j.train.Evaluation: softmax probabilities in chunks of 2,000, loss and accuracy."""
+def evaluation(net, x_all, y_all, reshape=None, chunk=500):
+    """Like org.repro4j.train.Evaluation: softmax probabilities in chunks of 500 (Evaluation.CHUNK), loss and accuracy."""
     with torch.no_grad():
         loss_sum, correct = 0.0, 0
         for start in range(0, x_all.shape[0], chunk):

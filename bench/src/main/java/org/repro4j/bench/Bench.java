@@ -162,7 +162,7 @@ public final class Bench {
         return s / steps;
     }
 
-    /** {@link Evaluation} (loss and accuracy, chunks of 2,000) of LeNet-300-100 on the 10k test images. */
+    /** {@link Evaluation} (loss and accuracy, in its chunks of 500 rows) of LeNet-300-100 on the 10k test images. */
     private static double[] lenetEval() {
         train();
         MultiLayerNetwork net = Models.lenet300100(1);
@@ -192,7 +192,7 @@ public final class Bench {
         return new double[] {s, 3 * convFlops(batch)};
     }
 
-    /** {@link Evaluation} of the conv net on the first 2,000 test images (one chunk). */
+    /** {@link Evaluation} of the conv net on the first 2,000 test images (four chunks of 500). */
     private static double[] convEval() {
         train();
         MultiLayerNetwork net = convNet();
