@@ -35,6 +35,11 @@ class HostArraysTest {
         // an F-order rank-4 array
         INDArray four = Nd4j.arange(24).castTo(DataType.DOUBLE).reshape('c', 2, 3, 2, 2);
         assertArrayEquals(four.data().asDouble(), HostArrays.toDoubles(four.dup('f')));
+        // F-order matrices over several transposition tiles, with part tiles at both edges
+        for (long[] shape : new long[][] {{70, 45}, {33, 97}, {64, 64}}) {
+            INDArray c = Nd4j.arange(shape[0] * shape[1]).castTo(DataType.DOUBLE).reshape('c', shape);
+            assertArrayEquals(c.data().asDouble(), HostArrays.toDoubles(c.dup('f')), java.util.Arrays.toString(shape));
+        }
     }
 
     @Test
