@@ -25,7 +25,8 @@ class NativeConvTest {
         return Models.conv(1, 8, 8, List.of(3), List.of(5), 4, new Sgd(0.1), 11);
     }
 
-    private static DataSet batch() {
+    /** Six random 8 x 8 images (seed 5) with one-hot labels i % 4: the conv tests' batch. */
+    static DataSet batch() {
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.rand(DataType.FLOAT, 6, 64);
         INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 4);

@@ -89,14 +89,10 @@ class ReluTest {
             assertEquals(conv, fast.getLayer(i) instanceof ReluConvolutionLayer, "layer " + i);
         }
         assertSame(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, plain.getLayer(0).getClass());
-        Nd4j.getRandom().setSeed(5);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 6, 64), y = Nd4j.zeros(DataType.FLOAT, 6, 4);
-        for (int i = 0; i < 6; i++) {
-            y.putScalar(i, i % 4, 1);
-        }
+        DataSet batch = NativeConvTest.batch();
         for (int i = 0; i < 3; i++) {
-            fast.fit(new DataSet(x, y));
-            plain.fit(new DataSet(x, y));
+            fast.fit(batch);
+            plain.fit(batch);
         }
         assertBitsEqual(plain.params(), fast.params());
         assertSame(ActivationReLU.class, ((ConvolutionLayer) fast.getLayer(0).conf().getLayer()).getActivationFn().getClass());

@@ -92,21 +92,17 @@ class WeightGradientsTest {
         plain.init(fast.params().dup(), true);
         NativeConvTest.withHelpers(plain.getLayers(), org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class,
                 () -> new org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper(DataType.FLOAT));
-        Nd4j.getRandom().setSeed(5);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 6, 64), y = Nd4j.zeros(DataType.FLOAT, 6, 4);
-        for (int i = 0; i < 6; i++) {
-            y.putScalar(i, i % 4, 1);
-        }
+        DataSet batch = NativeConvTest.batch();
         for (int i = 0; i < 3; i++) {
-            fast.fit(new DataSet(x, y));
-            plain.fit(new DataSet(x, y));
+            fast.fit(batch);
+            plain.fit(batch);
         }
         var first = (NativeConv.ConvHelper) fast.getLayer(0).getHelper();
         assertEquals(3, first.weightsOnly);
         assertEquals(0, ((NativeConv.ConvHelper) fast.getLayer(1).getHelper()).weightsOnly);
         assertClose(plain.params(), fast.params(), "parameters after 3 steps");
-        var withInput = fast.calculateGradients(x, y, null, null);
-        var plainWithInput = plain.calculateGradients(x, y, null, null);
+        var withInput = fast.calculateGradients(batch.getFeatures(), batch.getLabels(), null, null);
+        var plainWithInput = plain.calculateGradients(batch.getFeatures(), batch.getLabels(), null, null);
         assertEquals(3, first.weightsOnly);
         assertClose(plainWithInput.getSecond(), withInput.getSecond(), "input gradient");
     }
