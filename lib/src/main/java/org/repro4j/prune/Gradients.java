@@ -47,13 +47,18 @@ final class Gradients {
      * same arrays but also destroys all of the thread's workspaces and runs a full collection.)
      */
     static void release(Model copy) {
+        release(copy, false);
+    }
+
+    /** {@link #release}, except for the gradient buffer when {@code keepGradients} (views of it outlive the copy). */
+    static void release(Model copy, boolean keepGradients) {
         INDArray state = null;
         if (copy instanceof MultiLayerNetwork m && m.getUpdater(false) != null) {
             state = m.getUpdater(false).getStateViewArray();
         } else if (copy instanceof ComputationGraph g && g.getUpdater(false) != null) {
             state = g.getUpdater(false).getStateViewArray();
         }
-        for (INDArray a : new INDArray[] {copy.params(), copy.getGradientsViewArray(), state}) {
+        for (INDArray a : new INDArray[] {copy.params(), keepGradients ? null : copy.getGradientsViewArray(), state}) {
             if (a != null && a.closeable()) {
                 a.close();
             }
@@ -65,6 +70,17 @@ final class Gradients {
      * respect to the parameters {@code keys}, in float64; features and labels are cast to float64.
      */
     static Map<String, INDArray> of(Model copy, Set<String> keys, DataSet batch) {
+        long n = batch.getFeatures().size(0);
+        var gradients = new LinkedHashMap<String, INDArray>();
+        summed(copy, keys, batch).forEach((key, gradient) -> gradients.put(key, gradient.div(n)));
+        return gradients;
+    }
+
+    /**
+     * The gradient of the loss of {@code copy} summed over {@code batch}, as views into the network's gradient
+     * buffer: the next pass overwrites them, and {@link #release} frees them.
+     */
+    static Map<String, INDArray> summed(Model copy, Set<String> keys, DataSet batch) {
         INDArray features = batch.getFeatures().castTo(DataType.DOUBLE);
         INDArray labels = batch.getLabels().castTo(DataType.DOUBLE);
         if (copy instanceof MultiLayerNetwork m) {
@@ -77,11 +93,9 @@ final class Gradients {
             g.setLabels(labels);
             g.computeGradientAndScore();
         }
-        long n = features.size(0);
         var gradients = new LinkedHashMap<String, INDArray>();
         for (String key : keys) {
-            // a view into the network's gradient buffer, overwritten by the next pass: copy it
-            gradients.put(key, copy.gradient().getGradientFor(key).div(n));
+            gradients.put(key, copy.gradient().getGradientFor(key));
         }
         return gradients;
     }

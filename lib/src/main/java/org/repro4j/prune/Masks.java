@@ -45,6 +45,8 @@ public final class Masks {
      * F order, the masks in C order, and an ND4J op on two arrays of different orders took four times as long.
      */
     private final Map<String, INDArray> laidOut = new ConcurrentHashMap<>();
+    /** Whether each mask keeps every weight, worked out on first use: multiplying by such a mask changes nothing. */
+    private final Map<String, Boolean> keepsAll = new ConcurrentHashMap<>();
 
     private Masks(Map<String, INDArray> masks) {
         this.masks = Collections.unmodifiableMap(masks);
@@ -198,8 +200,19 @@ public final class Masks {
             if (param == null) {
                 throw new IllegalArgumentException("net: has no parameter '" + key + "' for this mask");
             }
-            param.muli(like(key, param));
+            applyTo(key, param);
         });
+    }
+
+    /**
+     * Sets the pruned weights of {@code param}, the parameter {@code key}, to zero in place; a mask that keeps every
+     * weight is skipped (a dense start, or the dense baseline's enforcer after every step), since multiplying
+     * a 2048x2048 layer by ones took a pass over its memory for nothing.
+     */
+    void applyTo(String key, INDArray param) {
+        if (!keepsAll.computeIfAbsent(key, k -> masks.get(k).minNumber().floatValue() == 1f)) {
+            param.muli(like(key, param));
+        }
     }
 
     /** A training listener that applies these masks right after every update. */

@@ -13,12 +13,14 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.impl.LossL1;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.repro4j.train.Nets;
 
@@ -78,8 +80,7 @@ public final class SynFlow {
                 // the mask's own density then keeps round(target * size) weights all the same
                 target = Math.min(masks.density(), target);
                 for (String key : masks.keys()) {
-                    INDArray w = copy.getParam(key);
-                    w.assign(weights.get(key)).muli(masks.like(key, w));
+                    masks.applyTo(key, copy.getParam(key).assign(weights.get(key)));
                 }
                 masks = Selection.global(net, masks, linearisedScores(copy, masks), target);
             }
@@ -92,16 +93,19 @@ public final class SynFlow {
     /** The SynFlow score of every prunable weight of {@code net} under {@code masks}, up to one positive factor. */
     public static Map<String, INDArray> scores(Model net, Masks masks) {
         Model copy = linearised(net, masks);
+        boolean scored = false;
         try {
-            return linearisedScores(copy, masks);
+            Map<String, INDArray> scores = linearisedScores(copy, masks);
+            scored = true;
+            return scores;
         } finally {
-            Gradients.release(copy);
+            Gradients.release(copy, scored);  // the scores live in the copy's gradient buffer
         }
     }
 
     /**
      * A float64 copy of {@code net} with the masks applied, every parameter replaced by its absolute
-     * value, biases at zero, dropout off and an output layer whose loss gradient is {@code -∂R/∂w}.
+     * value, biases at zero, dropout off and an output layer whose loss is {@code -R}.
      */
     private static Model linearised(Model net, Masks masks) {
         Model copy = Gradients.copy(net, masks);
@@ -118,11 +122,9 @@ public final class SynFlow {
                 Transforms.abs(param, false);
             }
         });
-        // R = sum of the outputs: identity activation, and an L1 loss whose labels lie above every
-        // output has gradient -1 with respect to each output, so the loss gradient is -dR/dw
         var output = (BaseOutputLayer) outputLayer(copy).conf().getLayer();
         output.setActivationFn(new ActivationIdentity());
-        output.setLossFn(new LossL1());
+        output.setLossFn(new NegativePathSum());
         return copy;
     }
 
@@ -132,7 +134,10 @@ public final class SynFlow {
         return weights;
     }
 
-    /** Scores on the linearised {@code copy}, whose weights are |w| masked by {@code masks}. */
+    /**
+     * Scores on the linearised {@code copy}, whose weights are |w| masked by {@code masks}: views into its gradient
+     * buffer, overwritten by the next call.
+     */
     private static Map<String, INDArray> linearisedScores(Model copy, Masks masks) {
         for (String key : masks.keys()) {
             INDArray w = copy.getParam(key);
@@ -144,13 +149,47 @@ public final class SynFlow {
             }
         }
         INDArray ones = Nd4j.ones(DataType.DOUBLE, inputShape(copy));
-        INDArray labels = Nets.output(copy, ones).add(1);
-        Map<String, INDArray> gradients = Gradients.of(copy, masks.keys(), new DataSet(ones, labels));
-        var scores = new LinkedHashMap<String, INDArray>();
-        for (String key : masks.keys()) {
-            scores.put(key, Transforms.abs(gradients.get(key).muli(copy.getParam(key)), false));  // the gradient is a copy
-        }
+        INDArray unused = Nd4j.zeros(DataType.DOUBLE, 1, ((BaseOutputLayer) outputLayer(copy).conf().getLayer()).getNOut());
+        Map<String, INDArray> scores = Gradients.summed(copy, masks.keys(), new DataSet(ones, unused));
+        // |-dR/dw * w|, computed where the gradient lies
+        scores.forEach((key, s) -> Transforms.abs(s.muli(copy.getParam(key)), false));
         return scores;
+    }
+
+    /**
+     * {@code -R} as the loss: minus the sum of the outputs, whatever the labels (which DL4J requires but this loss
+     * ignores). Its gradient with respect to every output is -1, so the network's loss gradient is {@code -∂R/∂w},
+     * from one forward pass; no masks (SynFlow's single input has none).
+     */
+    private static final class NegativePathSum implements ILossFunction {
+
+        @Override
+        public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
+            return activation.getActivation(preOutput.dup(), false).sum(true, 1).negi();
+        }
+
+        @Override
+        public double computeScore(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask, boolean average) {
+            INDArray scores = computeScoreArray(labels, preOutput, activation, mask);
+            double sum = scores.sumNumber().doubleValue();
+            return average ? sum / scores.size(0) : sum;
+        }
+
+        @Override
+        public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
+            return activation.backprop(preOutput.dup(), preOutput.ulike().assign(-1)).getFirst();
+        }
+
+        @Override
+        public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activation,
+                INDArray mask, boolean average) {
+            return Pair.of(computeScore(labels, preOutput, activation, mask, average), computeGradient(labels, preOutput, activation, mask));
+        }
+
+        @Override
+        public String name() {
+            return "NegativePathSum";
+        }
     }
 
     private static Layer outputLayer(Model net) {
