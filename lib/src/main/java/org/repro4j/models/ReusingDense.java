@@ -157,7 +157,7 @@ public final class ReusingDense extends DenseLayer {
         Gradient gradient = new DefaultGradient();
         if (hasBias()) {
             INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
-            delta.sum(biasGrad, 0);
+            ColumnSums.of(delta, biasGrad);
             gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
         }
         INDArray epsilonNext = null;
