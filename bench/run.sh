@@ -78,7 +78,7 @@ for t in $THREADS; do
     for w in $WORKLOADS; do
       for r in $(seq 1 "$ROUNDS"); do
         echo "threads=$t: $w: repro4j, PyTorch (round $r of $ROUNDS) ..."
-        OMP_NUM_THREADS=$t java -Xmx2g -Djava.awt.headless=true ${JAVA_OPTS:-} -cp "$CP" org.repro4j.bench.Bench "$w" \
+        OMP_NUM_THREADS=$t java -Xmx2g -Djava.awt.headless=true -Dorg.bytedeco.openblas.load=openblas ${JAVA_OPTS:-} -cp "$CP" org.repro4j.bench.Bench "$w" \
             2>> "$OUT/repro4j-$t.log" | awk -v t="$t" -F'\t' '$1 == "RESULT" {print "repro4j\t" t "\t" $2 "\t" $3 "\t" $4}' >> "$rows"
         OMP_NUM_THREADS=$t "$PYTHON" bench/pytorch/workloads.py "$w" \
             2>> "$OUT/pytorch-$t.log" | awk -v t="$t" -F'\t' '$1 == "RESULT" {print "pytorch\t" t "\t" $2 "\t" $3 "\t" $4}' >> "$rows"
