@@ -53,6 +53,25 @@ class HostArraysTest {
         assertEquals(0.1, doubles.getDouble(0, 0));
     }
 
+    /** A new array from doubles: as ND4J's create and castTo make it, to the bit, for float, double and half. */
+    @Test
+    void arrayHoldsTheValuesAsCastToRoundsThem() {
+        Nd4j.getRandom().setSeed(2);
+        double[] values = Nd4j.randn(DataType.DOUBLE, 1, 35).muli(1e3).toDoubleVector();
+        values[0] = -0.0;
+        values[1] = Double.MAX_VALUE;
+        values[2] = 1e-320;
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE, DataType.HALF}) {
+            INDArray expected = Nd4j.create(values, new long[] {5, 7}, 'c').castTo(type);
+            INDArray actual = HostArrays.array(values, type, 5, 7);
+            assertEquals(expected.shapeInfoToString(), actual.shapeInfoToString(), type.toString());
+            assertArrayEquals(expected.castTo(DataType.DOUBLE).data().asDouble(), actual.castTo(DataType.DOUBLE).data().asDouble(), 0.0, type.toString());
+            assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(actual.castTo(DataType.DOUBLE).getDouble(0)), type.toString());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> HostArrays.array(values, DataType.FLOAT, 6, 6));
+        assertEquals("shape: expected 35 elements, got [6, 6]", e.getMessage());
+    }
+
     @Test
     void refusesATargetItCannotFillInCOrder() {
         var e = assertThrows(IllegalArgumentException.class, () -> HostArrays.write(new double[6], matrix(DataType.FLOAT, 'f')));

@@ -135,7 +135,7 @@ public final class ConsistencyTraining {
             lo[b] = grid[index[b]];
             hi[b] = grid[index[b] + 1];
         }
-        INDArray z = Batches.gaussian(x0.shape(), random).castTo(x0.dataType());
+        INDArray z = Batches.gaussian(x0.shape(), x0.dataType(), random);
         INDArray xLo = z.mulColumnVector(Preconditioning.column(lo, s -> s).castTo(x0.dataType())).addi(x0);
         INDArray xHi = z.mulColumnVector(Preconditioning.column(hi, s -> s).castTo(x0.dataType())).addi(x0);
         INDArray target = consistency.apply(net, xLo, lo);

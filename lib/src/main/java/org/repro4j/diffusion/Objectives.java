@@ -27,7 +27,7 @@ public final class Objectives {
         if (sigmas.length != x0.rows()) {
             throw new IllegalArgumentException("sigmas: expected one noise level a row, " + x0.rows() + ", got " + sigmas.length);
         }
-        INDArray x = Batches.gaussian(x0.shape(), random).castTo(x0.dataType())
+        INDArray x = Batches.gaussian(x0.shape(), x0.dataType(), random)
                 .muliColumnVector(Preconditioning.column(sigmas, s -> s).castTo(x0.dataType())).addi(x0);
         INDArray input = x.mulColumnVector(Preconditioning.column(sigmas, preconditioning.cIn()).castTo(x0.dataType()));
         INDArray c = Preconditioning.column(sigmas, preconditioning.cNoise());

@@ -64,7 +64,7 @@ public final class Psnr {
             for (int from = 0; from < n; from += CHUNK) {
                 int to = Math.min(n, from + CHUNK);
                 INDArray x = clean.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-                INDArray noisy = Batches.gaussian(x.shape(), random).castTo(x.dataType()).muli(sigma).addi(x);
+                INDArray noisy = Batches.gaussian(x.shape(), x.dataType(), random).muli(sigma).addi(x);
                 double[] psnr = of(x, denoiser.denoise(noisy, sigma), peak);
                 for (int i = 0; i < psnr.length; i++) {
                     mean[from + i] += psnr[i] / draws;

@@ -250,7 +250,7 @@ public final class Samplers {
 
     /** Standard normal noise shaped and typed like {@code x}. */
     private static INDArray noise(INDArray x, RandomGenerator random) {
-        return Batches.gaussian(x.shape(), random).castTo(x.dataType());
+        return Batches.gaussian(x.shape(), x.dataType(), random);
     }
 
     private static void checkBatch(INDArray x) {

@@ -147,7 +147,7 @@ public final class TimeMlp implements NoiseNet {
             System.arraycopy(row, 0, input, i * width + dim, row.length);
         }
         DataType type = net.getLayerWiseConfigurations().getDataType();
-        return net.output(Nd4j.create(input, new long[] {n, width}, 'c').castTo(type));
+        return net.output(HostArrays.array(input, type, n, width));
     }
 
     @Override

@@ -37,7 +37,7 @@ class ConsistencyTrainingTest {
         var random = new SplittableRandom(seed);
         int n = (int) x0.rows();
         int[] index = ConsistencyTraining.indices(grid, n, random);
-        INDArray z = Batches.gaussian(x0.shape(), random).castTo(DataType.DOUBLE);
+        INDArray z = Batches.gaussian(x0.shape(), DataType.DOUBLE, random);
         double[] lo = new double[n];
         double[] hi = new double[n];
         for (int b = 0; b < n; b++) {

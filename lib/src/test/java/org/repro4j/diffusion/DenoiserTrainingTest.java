@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
@@ -115,7 +116,7 @@ class DenoiserTrainingTest {
         double[] times = {0.1, 0.3, 0.5, 0.7, 0.9};
         for (double t : times) {
             INDArray x1 = InterpolantTest.MIXTURE.sample(500, random);
-            INDArray z = Batches.gaussian(new long[] {500, 2}, random);
+            INDArray z = Batches.gaussian(new long[] {500, 2}, DataType.DOUBLE, random);
             INDArray xt = z.mul(1 - t).addi(x1.mul(t));
             INDArray error = x1.sub(z).subi(Interpolant.velocity(xt, Interpolant.denoised(denoiser, xt, t), t));
             total += error.muli(error).sum(1).meanNumber().doubleValue() / 2;

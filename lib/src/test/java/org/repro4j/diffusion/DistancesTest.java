@@ -109,8 +109,8 @@ class DistancesTest {
     @Test
     void frechetOfNonCommutingTwoByTwoCovariancesMatchesItsClosedForm() {
         var random = new SplittableRandom(5);
-        INDArray x = Batches.gaussian(new long[] {50, 2}, random).mmul(Nd4j.createFromArray(new double[][] {{1, 0.8}, {0, 0.6}}));
-        INDArray y = Batches.gaussian(new long[] {70, 2}, random).mmul(Nd4j.createFromArray(new double[][] {{2, 0}, {-1, 0.3}})).addi(1);
+        INDArray x = Batches.gaussian(new long[] {50, 2}, DataType.DOUBLE, random).mmul(Nd4j.createFromArray(new double[][] {{1, 0.8}, {0, 0.6}}));
+        INDArray y = Batches.gaussian(new long[] {70, 2}, DataType.DOUBLE, random).mmul(Nd4j.createFromArray(new double[][] {{2, 0}, {-1, 0.3}})).addi(1);
         INDArray s1 = sampleCovariance(x), s2 = sampleCovariance(y), product = s1.mmul(s2);
         double det = product.getDouble(0, 0) * product.getDouble(1, 1) - product.getDouble(0, 1) * product.getDouble(1, 0);
         double rootTrace = Math.sqrt(product.getDouble(0, 0) + product.getDouble(1, 1) + 2 * Math.sqrt(det));
@@ -127,8 +127,8 @@ class DistancesTest {
     @Test
     void frechetOfASetWithItselfIsZeroAndTheDistanceIsSymmetric() {
         var random = new SplittableRandom(6);
-        INDArray x = Batches.gaussian(new long[] {300, 20}, random);
-        INDArray y = Batches.gaussian(new long[] {200, 20}, random).mmul(Batches.gaussian(new long[] {20, 20}, random)).addi(0.5);
+        INDArray x = Batches.gaussian(new long[] {300, 20}, DataType.DOUBLE, random);
+        INDArray y = Batches.gaussian(new long[] {200, 20}, DataType.DOUBLE, random).mmul(Batches.gaussian(new long[] {20, 20}, DataType.DOUBLE, random)).addi(0.5);
         assertEquals(0, Distances.frechet(x, x), 1e-9);
         assertEquals(0, Distances.frechet(y, y), 1e-9);
         double xy = Distances.frechet(x, y);
@@ -140,7 +140,7 @@ class DistancesTest {
     @Test
     void frechetHandlesSingularCovariances() {
         var random = new SplittableRandom(7);
-        INDArray x = Batches.gaussian(new long[] {5, 30}, random), y = Batches.gaussian(new long[] {8, 30}, random);
+        INDArray x = Batches.gaussian(new long[] {5, 30}, DataType.DOUBLE, random), y = Batches.gaussian(new long[] {8, 30}, DataType.DOUBLE, random);
         assertEquals(0, Distances.frechet(x, x), 1e-9);
         double xy = Distances.frechet(x, y);
         assertTrue(Double.isFinite(xy) && xy > 0, "singular covariances: " + xy);
@@ -186,9 +186,9 @@ class DistancesTest {
     void nearestOverSeveralBlocksMatchesABruteForceSearch() {
         var random = new SplittableRandom(8);
         int n = 1_100, m = 4_300, d = 3;
-        double[] train = HostArrays.toDoubles(Batches.gaussian(new long[] {m, d}, random));
+        double[] train = HostArrays.toDoubles(Batches.gaussian(new long[] {m, d}, DataType.DOUBLE, random));
         System.arraycopy(train, 5 * d, train, 4_100 * d, d);  // row 4100 repeats row 5
-        double[] samples = HostArrays.toDoubles(Batches.gaussian(new long[] {n, d}, random));
+        double[] samples = HostArrays.toDoubles(Batches.gaussian(new long[] {n, d}, DataType.DOUBLE, random));
         System.arraycopy(train, 5 * d, samples, 1_050 * d, d);  // sample 1050 (in the second block) is row 5
         var nearest = Distances.nearest(Batches.matrix(samples, d), Batches.matrix(train, d));
         for (int i = 0; i < n; i++) {

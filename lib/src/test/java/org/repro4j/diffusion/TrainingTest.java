@@ -187,9 +187,9 @@ class TrainingTest {
         TimeMlp net = TimeMlp.of(TimeMlp.create(3, List.of(8), 2, new Sgd(lr), 3).network().convertDataType(DataType.DOUBLE), 2);
         INDArray theta = net.network().params().dup();
         var random = new SplittableRandom(3);
-        INDArray x = Batches.gaussian(new long[] {6, 3}, random).castTo(DataType.DOUBLE);
-        INDArray c = Batches.gaussian(new long[] {6}, random).castTo(DataType.DOUBLE);
-        INDArray t = Batches.gaussian(new long[] {6, 3}, random).castTo(DataType.DOUBLE);
+        INDArray x = Batches.gaussian(new long[] {6, 3}, DataType.DOUBLE, random);
+        INDArray c = Batches.gaussian(new long[] {6}, DataType.DOUBLE, random);
+        INDArray t = Batches.gaussian(new long[] {6, 3}, DataType.DOUBLE, random);
         INDArray w = Nd4j.createFromArray(1.0, 2, 3, 0.5, 1, 4);
         TimeMlp probe = TimeMlp.of(net.network().clone(), 2);
         for (INDArray weights : new INDArray[] {null, w}) {

@@ -234,7 +234,7 @@ class UNetTest {
         double total = 0;
         double[] sigmas = {0.2, 0.5, 1, 2};
         for (double sigma : sigmas) {
-            INDArray noise = Batches.gaussian(new long[] {8, 64}, random).castTo(DataType.FLOAT);
+            INDArray noise = Batches.gaussian(new long[] {8, 64}, DataType.FLOAT, random);
             INDArray x = noise.mul(sigma).addi(IMAGES.castTo(DataType.FLOAT));
             double[] levels = {sigma, sigma, sigma, sigma, sigma, sigma, sigma, sigma};
             INDArray input = x.mulColumnVector(Preconditioning.column(levels, TrainingTest.EPS.cIn()).castTo(DataType.FLOAT));
