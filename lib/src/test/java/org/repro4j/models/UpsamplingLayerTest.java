@@ -31,7 +31,7 @@ class UpsamplingLayerTest {
 
     @Test
     void theForwardPassIsDl4jsToTheBitAndTheBackwardPassIsDl4js() {
-        for (int[] size : new int[][] {{2, 2}, {3, 2}}) {
+        for (int[] size : new int[][] {{2, 2}, {3, 2}, {2, 3}}) {
             Upsampling2D dl4j = dl4jLayer(size[0], size[1]);
             UpsamplingLayer ours = new UpsamplingLayer(dl4j);
             Nd4j.getRandom().setSeed(size[0]);
