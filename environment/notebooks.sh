@@ -56,6 +56,12 @@ run() {
   echo "[notebook] ok: $name in $((SECONDS - start)) s -> ${out#$ROOT/}/$name.ipynb"
 }
 
+# The kernel runs the library jar in build/kernel/: bring it up to date first (install.sh rebuilds it only when the
+# library's sources are newer). Called directly rather than through make, this script once checked an old build.
+case "${1:-}" in
+  test|reproduce) bash "$ROOT/environment/install.sh" "$([ "$KERNEL" = repro4j-cuda ] && echo cuda || echo cpu)" >/dev/null ;;
+esac
+
 case "${1:-}" in
   test)
     failed=0
