@@ -90,13 +90,13 @@ public record Dataset(String name, INDArray features, int[] labels, int channels
         return classNames.size();
     }
 
-    /** Labels as one-hot rows, float32 {@code [n, numClasses]}. */
+    /** Labels as one-hot rows, float32 {@code [n, numClasses]} (filled in one bulk copy: {@link HostArrays#floatArray}). */
     public INDArray oneHotLabels() {
         float[] oneHot = new float[labels.length * numClasses()];
         for (int i = 0; i < labels.length; i++) {
             oneHot[i * numClasses() + labels[i]] = 1f;
         }
-        return Nd4j.create(oneHot, new long[] {labels.length, numClasses()}, 'c');
+        return HostArrays.floatArray(oneHot, labels.length, numClasses());
     }
 
     /**
