@@ -137,9 +137,7 @@ public final class HostArrays {
 
     /** A new C-order float array of this shape holding {@code values} (one bulk copy; ND4J's {@code create} took 6 ns an element). */
     public static INDArray floatArray(float[] values, long... shape) {
-        if (Arrays.stream(shape).reduce(1, (a, b) -> a * b) != values.length) {
-            throw new IllegalArgumentException("shape: expected " + values.length + " elements, got " + Arrays.toString(shape));
-        }
+        requireLength(values.length, shape);
         if (!CPU) {
             return Nd4j.create(values, shape, 'c');
         }
@@ -155,9 +153,7 @@ public final class HostArrays {
      * as its output layer).
      */
     public static INDArray array(double[] values, DataType type, long... shape) {
-        if (Arrays.stream(shape).reduce(1, (a, b) -> a * b) != values.length) {
-            throw new IllegalArgumentException("shape: expected " + values.length + " elements, got " + Arrays.toString(shape));
-        }
+        requireLength(values.length, shape);
         if (!CPU || (type != DataType.FLOAT && type != DataType.DOUBLE)) {
             return Nd4j.create(values, shape, 'c').castTo(type);
         }
@@ -248,6 +244,13 @@ public final class HostArrays {
                     }
                 }
             }
+        }
+    }
+
+    /** Refuses a {@code shape} whose elements are not {@code length} in number, naming both. */
+    private static void requireLength(int length, long[] shape) {
+        if (Arrays.stream(shape).reduce(1, (a, b) -> a * b) != length) {
+            throw new IllegalArgumentException("shape: expected " + length + " elements, got " + Arrays.toString(shape));
         }
     }
 

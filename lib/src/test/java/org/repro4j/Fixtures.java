@@ -5,8 +5,10 @@ import java.util.SplittableRandom;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.repro4j.data.Dataset;
 
 /** Tiny datasets, and a look into networks, shared by the tests. */
@@ -27,6 +29,28 @@ public final class Fixtures {
             }
         }
         return new Dataset("blobs", Nd4j.create(x, new long[] {n, 4}, 'c'), y, 1, 2, 2, List.of("minus", "plus"));
+    }
+
+    /**
+     * The values of {@code a} in C order as the bits of doubles (floats widened exactly): equal arrays of bits are the
+     * same values to the bit, -0 and +0 apart, every NaN counting as one NaN.
+     */
+    public static long[] bits(INDArray a) {
+        double[] values = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        long[] bits = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Double.doubleToLongBits(values[i]);
+        }
+        return bits;
+    }
+
+    /**
+     * Normal values whose magnitudes span twelve decades (1e-6 to 1e6), where the order of a sum's additions shows in its
+     * last bits; drawn from ND4J's random generator.
+     */
+    public static INDArray mixedMagnitudes(DataType type, long... shape) {
+        INDArray magnitudes = Transforms.exp(Nd4j.rand(type, shape).muli(12).subi(6).muli(Math.log(10)), false);
+        return Nd4j.randn(type, shape).muli(magnitudes);
     }
 
     /** The updater's state (all blocks, one array) of a network or a graph; made now if it has no updater yet. */

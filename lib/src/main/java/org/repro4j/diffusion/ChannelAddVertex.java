@@ -80,8 +80,7 @@ final class ChannelAddVertex extends BaseGraphVertex {
 
     /** Whether the Java loops take {@code a}: a float [n, C, H, W] array in C order in host memory. */
     private static boolean inJava(INDArray a) {
-        return HostArrays.onCpu() && a.dataType() == DataType.FLOAT && a.rank() == 4 && HostArrays.inCOrder(a)
-                && a.ordering() == 'c';
+        return HostArrays.onCpu() && a.dataType() == DataType.FLOAT && a.rank() == 4 && HostArrays.inCOrder(a);
     }
 
     /** The sum over H, W of each [H, W] plane of {@code epsilon}, as [n, C]: see the class comment. */

@@ -17,11 +17,6 @@ import org.repro4j.HostArrays;
  */
 final class ColumnSums {
 
-    /** The most columns the loops take (a thread's row buffer). */
-    private static final int CHUNK = 8192;
-    private static final ThreadLocal<float[]> FLOATS = ThreadLocal.withInitial(() -> new float[CHUNK]);
-    private static final ThreadLocal<double[]> DOUBLES = ThreadLocal.withInitial(() -> new double[CHUNK]);
-
     private ColumnSums() {
     }
 
@@ -33,7 +28,7 @@ final class ColumnSums {
         DataType type = delta.dataType();
         boolean loops = delta.rank() == 2 && out.length() == delta.columns() && out.dataType() == type
                 && (type == DataType.FLOAT || type == DataType.DOUBLE) && HostArrays.inCOrder(delta)
-                && HostArrays.contiguous(out) && delta.columns() <= CHUNK;
+                && HostArrays.contiguous(out);
         if (!loops) {
             delta.sum(out, 0);
             return;
@@ -41,10 +36,9 @@ final class ColumnSums {
         int rows = (int) delta.rows(), columns = (int) delta.columns();
         if (type == DataType.FLOAT) {
             FloatBuffer d = HostArrays.floats(delta);
-            float[] row = FLOATS.get();
-            float[] sums = new float[columns];
+            float[] row = new float[columns], sums = new float[columns];
             for (int i = 0; i < rows; i++) {
-                d.get(i * columns, row, 0, columns);
+                d.get(i * columns, row);
                 for (int j = 0; j < columns; j++) {
                     sums[j] += row[j];
                 }
@@ -52,10 +46,9 @@ final class ColumnSums {
             HostArrays.floats(out).put(0, sums);
         } else {
             DoubleBuffer d = HostArrays.doubles(delta);
-            double[] row = DOUBLES.get();
-            double[] sums = new double[columns];
+            double[] row = new double[columns], sums = new double[columns];
             for (int i = 0; i < rows; i++) {
-                d.get(i * columns, row, 0, columns);
+                d.get(i * columns, row);
                 for (int j = 0; j < columns; j++) {
                     sums[j] += row[j];
                 }

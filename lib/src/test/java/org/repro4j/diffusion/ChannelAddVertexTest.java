@@ -9,25 +9,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
+import org.repro4j.Fixtures;
 
 class ChannelAddVertexTest {
-
-    /** The values of {@code a} in C order as float bits (NaN as one NaN). */
-    private static int[] bits(INDArray a) {
-        float[] values = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        int[] bits = new int[values.length];
-        for (int i = 0; i < values.length; i++) {
-            bits[i] = Float.floatToIntBits(values[i]);
-        }
-        return bits;
-    }
-
-    /** Values of twelve decades, where the order of a sum's additions shows in its last bits. */
-    private static INDArray mixed(long... shape) {
-        INDArray magnitudes = Transforms.exp(Nd4j.rand(DataType.FLOAT, shape).muli(12).subi(6).muli(Math.log(10)), false);
-        return Nd4j.randn(DataType.FLOAT, shape).muli(magnitudes);
-    }
 
     /**
      * libnd4j's broadcast add and sum over H, W to the bit, for 3 x 5 planes (a part group of the eight planes summed
@@ -37,15 +21,17 @@ class ChannelAddVertexTest {
     void addAndPlaneSumsAreLibnd4jsToTheBit() {
         Nd4j.getRandom().setSeed(4);
         for (long[] shape : new long[][] {{3, 5, 4, 6}, {16, 32, 14, 14}}) {
-            INDArray features = mixed(shape), embedding = mixed(shape[0], shape[1]);
+            INDArray features = Fixtures.mixedMagnitudes(DataType.FLOAT, shape);
+            INDArray embedding = Fixtures.mixedMagnitudes(DataType.FLOAT, shape[0], shape[1]);
             INDArray expected = Broadcast.add(features, embedding, features.ulike(), 0, 1);
-            assertArrayEquals(bits(expected), bits(ChannelAddVertex.add(features, embedding, features.ulike())), Arrays.toString(shape));
+            assertArrayEquals(Fixtures.bits(expected), Fixtures.bits(ChannelAddVertex.add(features, embedding, features.ulike())),
+                    Arrays.toString(shape));
             INDArray doubles = embedding.castTo(DataType.DOUBLE).muli(1.0000001);
-            assertArrayEquals(bits(Broadcast.add(features, doubles.castTo(DataType.FLOAT), features.ulike(), 0, 1)),
-                    bits(ChannelAddVertex.add(features, doubles, features.ulike())));
+            assertArrayEquals(Fixtures.bits(Broadcast.add(features, doubles.castTo(DataType.FLOAT), features.ulike(), 0, 1)),
+                    Fixtures.bits(ChannelAddVertex.add(features, doubles, features.ulike())));
             INDArray sums = ChannelAddVertex.planeSums(features);
             assertEquals(Arrays.toString(new long[] {shape[0], shape[1]}), Arrays.toString(sums.shape()));
-            assertArrayEquals(bits(features.sum(2, 3)), bits(sums), Arrays.toString(shape));
+            assertArrayEquals(Fixtures.bits(features.sum(2, 3)), Fixtures.bits(sums), Arrays.toString(shape));
         }
     }
 
@@ -53,11 +39,12 @@ class ChannelAddVertexTest {
     @Test
     void otherLayoutsTakeNd4jsOps() {
         INDArray features = Nd4j.linspace(1, 24, 24, DataType.FLOAT).reshape('c', 2, 3, 2, 2);
-        assertArrayEquals(bits(features.sum(2, 3)), bits(ChannelAddVertex.planeSums(features.dup('f'))));
-        assertArrayEquals(bits(features.sum(2, 3)), bits(ChannelAddVertex.planeSums(features.castTo(DataType.DOUBLE))));
+        assertArrayEquals(Fixtures.bits(features.sum(2, 3)), Fixtures.bits(ChannelAddVertex.planeSums(features.dup('f'))));
+        assertArrayEquals(Fixtures.bits(features.sum(2, 3)),
+                Fixtures.bits(ChannelAddVertex.planeSums(features.castTo(DataType.DOUBLE)).castTo(DataType.FLOAT)));
         INDArray embedding = Nd4j.linspace(1, 6, 6, DataType.FLOAT).reshape(2, 3);
         INDArray f = features.dup('f');
-        assertArrayEquals(bits(Broadcast.add(features, embedding, features.ulike(), 0, 1)),
-                bits(ChannelAddVertex.add(f, embedding, Nd4j.createUninitialized(DataType.FLOAT, f.shape(), 'c'))));
+        assertArrayEquals(Fixtures.bits(Broadcast.add(features, embedding, features.ulike(), 0, 1)),
+                Fixtures.bits(ChannelAddVertex.add(f, embedding, Nd4j.createUninitialized(DataType.FLOAT, f.shape(), 'c'))));
     }
 }
