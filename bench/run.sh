@@ -58,6 +58,9 @@ fi
 
 # Both sides get the OpenBLAS kernels the notebooks' kernel would pick on this CPU (environment/openblas.sh).
 . environment/openblas.sh
+# Both sides get the OpenMP spin the notebooks' kernel sets (environment/openmp.sh): it moved both libraries'
+# 2-thread rows alike, so the ratio stays a comparison of the libraries.
+. environment/openmp.sh
 # Both sides keep freed memory for the next step instead of giving it back to the OS (glibc's malloc, unless
 # set): in a process of its own, PyTorch's ddim50_10k took 2.25-2.30 s with glibc's defaults, 1.55-1.56 s with
 # these, as large tensors were mapped, faulted in and unmapped again each step.
@@ -88,7 +91,7 @@ done
 
 # --- the table --------------------------------------------------------------------------------
 echo
-echo "repro4j vs PyTorch on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//'), backend $BACKEND, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset, so OpenBLAS picks}"
+echo "repro4j vs PyTorch on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//'), backend $BACKEND, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset, so OpenBLAS picks}, GOMP_SPINCOUNT=$GOMP_SPINCOUNT"
 echo "(medians over repeated runs after warm-up, the fastest of $ROUNDS round(s); time per unit: one train step, one evaluation, one sampling, one load)"
 awk -F'\t' '
     function fmt(s) { return s >= 1 ? sprintf("%.2f s", s) : sprintf("%.1f ms", s * 1000) }
