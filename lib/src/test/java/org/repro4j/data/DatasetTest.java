@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class DatasetTest {
 
@@ -23,6 +26,23 @@ class DatasetTest {
         rows.putScalar(0, 0, -1);
         assertEquals(30, m.getFloat(3, 0), 0.0);  // a copy, not a view
         assertArrayEquals(new long[] {0, 3}, Dataset.gatherRows(m, new int[0]).shape());
+    }
+
+    @Test
+    void gatherRowsGivesPullRowsBitsForEveryTypeAndOrder() {
+        int[] rows = {4, 0, 4, 2, 1};
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE, DataType.HALF}) {
+            for (char order : new char[] {'c', 'f'}) {
+                INDArray m = Nd4j.rand(DataType.DOUBLE, 5, 7).subi(0.5).muli(1e6).castTo(type).dup(order);
+                INDArray expected = Nd4j.pullRows(m, 1, rows);
+                INDArray got = Dataset.gatherRows(m, rows);
+                assertEquals(type, got.dataType(), type + " " + order);
+                assertEquals('c', got.ordering(), type + " " + order);
+                assertArrayEquals(expected.castTo(DataType.DOUBLE).toDoubleMatrix(), got.castTo(DataType.DOUBLE).toDoubleMatrix(), type + " " + order);
+            }
+        }
+        INDArray view = Nd4j.arange(30).castTo(DataType.FLOAT).reshape(6, 5).get(NDArrayIndex.interval(1, 5), NDArrayIndex.all());
+        assertArrayEquals(new float[][] {{15, 16, 17, 18, 19}, {5, 6, 7, 8, 9}}, Dataset.gatherRows(view, new int[] {2, 0}).toFloatMatrix());
     }
 
     @Test
