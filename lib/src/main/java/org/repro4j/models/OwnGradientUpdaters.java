@@ -3,14 +3,19 @@ package org.repro4j.models;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.repro4j.optim.FastAdam;
 
 /**
  * DL4J's updaters for a {@link MultiLayerNetwork} and a {@link ComputationGraph} that recognise the network's own
@@ -28,6 +33,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Here a gradient that is a view of the network's own gradient memory goes down the standard path; any other goes
  * down DL4J's. Both paths do the same arithmetic on the same memory, so the values are the same to the bit (tests:
  * plain, batch-normalised, regularised and clipped networks of both kinds).
+ *
+ * <p>When every parameter is updated by {@link FastAdam}, divided by the batch size (no batch-norm statistics), and
+ * neither regularized nor clipped, the division by the batch size DL4J does in a pass of its own before the updaters
+ * is left to FastAdam's pass ({@link FastAdam#divideNextGradientBy}): the same float division, so the same bits, and
+ * one pass over the gradient fewer (2.5% of LeNet-300-100's training step at batch 60 in a {@code perf} profile).
  *
  * <p>{@link #install} puts one into a network about to train: {@code Trainer}, {@code TimeMlp} and {@code UNet} call it
  * before DL4J's {@code fit}. Not earlier, as an updater holds its state from the start (Adam: two numbers a
@@ -63,6 +73,7 @@ public final class OwnGradientUpdaters {
     /** {@link MultiLayerUpdater} taking the standard path for the network's own gradient. */
     public static final class ForMultiLayer extends MultiLayerUpdater {
         private final Memory memory;
+        private Boolean folds;
 
         ForMultiLayer(MultiLayerNetwork network, INDArray updaterState) {
             super(network, updaterState);
@@ -80,6 +91,18 @@ public final class OwnGradientUpdaters {
         }
 
         @Override
+        protected void divideByMinibatch(boolean isExternal, Gradient gradient, int batchSize) {
+            if (folds == null) {
+                folds = foldsDivision(this, getOrderedLayers());
+            }
+            if (isExternal || !folds) {
+                super.divideByMinibatch(isExternal, gradient, batchSize);
+            } else {
+                getUpdaterBlocks().forEach(block -> FastAdam.divideNextGradientBy(block.getGradientUpdater(), batchSize));
+            }
+        }
+
+        @Override
         public Updater clone() {
             return new ForMultiLayer(network, null);
         }
@@ -88,6 +111,7 @@ public final class OwnGradientUpdaters {
     /** {@link ComputationGraphUpdater} taking the standard path for the network's own gradient. */
     public static final class ForGraph extends ComputationGraphUpdater {
         private final Memory memory;
+        private Boolean folds;
 
         ForGraph(ComputationGraph graph, INDArray updaterState) {
             super(graph, updaterState);
@@ -105,9 +129,50 @@ public final class OwnGradientUpdaters {
         }
 
         @Override
+        protected void divideByMinibatch(boolean isExternal, Gradient gradient, int batchSize) {
+            if (folds == null) {
+                folds = foldsDivision(this, getOrderedLayers());
+            }
+            if (isExternal || !folds) {
+                super.divideByMinibatch(isExternal, gradient, batchSize);
+            } else {
+                getUpdaterBlocks().forEach(block -> FastAdam.divideNextGradientBy(block.getGradientUpdater(), batchSize));
+            }
+        }
+
+        @Override
         public ComputationGraphUpdater clone() {
             return new ForGraph(network, null);
         }
+    }
+
+    /**
+     * Whether {@code updater} can leave the division by the batch size to FastAdam: every block FastAdam's and run in
+     * supervised training, together covering the whole gradient, and every parameter divided, not regularized and in
+     * a layer without gradient normalization (which DL4J applies between the division and the updaters).
+     */
+    private static boolean foldsDivision(BaseMultiLayerUpdater<?> updater, Trainable[] layers) {
+        long covered = 0;
+        for (UpdaterBlock block : updater.getUpdaterBlocks()) {
+            if (!FastAdam.dividesGradients(block.getGradientUpdater()) || block.skipDueToPretrainConfig(false)) {
+                return false;
+            }
+            covered += block.getParamOffsetEnd() - block.getParamOffsetStart();
+        }
+        for (Trainable layer : layers) {
+            Map<String, INDArray> params = layer.paramTable(false);
+            GradientNormalization normalization = layer.getConfig().getGradientNormalization();
+            if (!params.isEmpty() && normalization != null && normalization != GradientNormalization.None) {
+                return false;
+            }
+            for (String param : params.keySet()) {
+                List<?> regularization = layer.getConfig().getRegularizationByParam(param);
+                if (!layer.updaterDivideByMinibatch(param) || regularization != null && !regularization.isEmpty()) {
+                    return false;
+                }
+            }
+        }
+        return covered == updater.getFlattenedGradientsView().length();
     }
 
     /**

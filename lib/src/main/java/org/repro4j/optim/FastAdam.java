@@ -21,6 +21,10 @@ import org.repro4j.HostArrays;
  * at batch 60) where the loop takes about 4.5 ns. Everything else (double parameters, another backend,
  * a non-contiguous view) goes to the op. The state ("M", "V") and the network configuration are
  * ND4J Adam's, so a net can be saved, restored and resumed like one built with {@code Adam}.
+ *
+ * <p>DL4J divides a network's gradient by the batch size in a pass of its own before the updater runs;
+ * {@link #divideNextGradientBy} lets the caller that would have done that ({@code OwnGradientUpdaters}) leave the
+ * division to this updater's pass instead, with the same float division and so the same bits.
  */
 public class FastAdam extends Adam {
 
@@ -102,6 +106,27 @@ public class FastAdam extends Adam {
         return true;
     }
 
+    /** Whether {@code updater} is this optimiser's, which can take the division by the batch size into its step. */
+    public static boolean dividesGradients(GradientUpdater updater) {
+        return updater instanceof Updater;
+    }
+
+    /**
+     * Has {@code updater} (one of this optimiser's: {@link #dividesGradients}) divide the next gradient it is given
+     * by {@code batchSize} before its step, as DL4J's {@code divi(batchSize)} would have: once, then no more.
+     *
+     * @throws IllegalArgumentException if {@code updater} is not this optimiser's or {@code batchSize} is below 1
+     */
+    public static void divideNextGradientBy(GradientUpdater updater, int batchSize) {
+        if (!(updater instanceof Updater u)) {
+            throw new IllegalArgumentException("updater: expected FastAdam's, got " + (updater == null ? "null" : updater.getClass().getName()));
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize: expected 1 or more, got " + batchSize);
+        }
+        u.nextDivisor = batchSize;
+    }
+
     /** ND4J's Adam updater, its step done in Java where the arrays allow. */
     private static final class Updater extends AdamUpdater {
 
@@ -114,6 +139,9 @@ public class FastAdam extends Adam {
          */
         private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][CHUNK]);
 
+        /** What the next gradient is to be divided by before the step ({@link #divideNextGradientBy}); 1: not at all. */
+        private int nextDivisor = 1;
+
         Updater(Adam config) {
             super(config);
         }
@@ -121,7 +149,12 @@ public class FastAdam extends Adam {
         @Override
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
             INDArray m = getM(), v = getV();
+            int divisor = nextDivisor;
+            nextDivisor = 1;
             if (!inJava(gradient, m, v)) {
+                if (divisor != 1) {
+                    gradient.divi(divisor);
+                }
                 super.applyUpdater(gradient, iteration, epoch);
                 return;
             }
@@ -141,13 +174,14 @@ public class FastAdam extends Adam {
             int n = (int) gradient.length();
             float[][] scratch = SCRATCH.get();
             float[] gs = scratch[0], ms = scratch[1], vs = scratch[2];
+            float d = divisor;  // x / 1 is x: no division asked for leaves the gradient as it is
             for (int from = 0; from < n; from += CHUNK) {
                 int length = Math.min(CHUNK, n - from);
                 g.get(from, gs, 0, length);
                 mb.get(from, ms, 0, length);
                 vb.get(from, vs, 0, length);
                 for (int i = 0; i < length; i++) {
-                    float gi = gs[i];
+                    float gi = gs[i] / d;
                     float mi = beta1 * ms[i] + gi * (1 - beta1);
                     float vi = beta2 * vs[i] + gi * gi * (1 - beta2);
                     ms[i] = mi;

@@ -52,21 +52,30 @@ class OwnGradientUpdatersTest {
         return new DataSet(x, y);
     }
 
-    /** The training settings; {@code everything}: L2, weight decay, clipping and Nesterov momentum instead of Adam. */
-    private static NeuralNetConfiguration.Builder settings(boolean everything) {
+    /**
+     * The training settings. {@code PLAIN}: FastAdam alone, which takes DL4J's division by the batch size into its own
+     * pass; {@code ADAM_L2} and {@code ADAM_CLIPPED}: FastAdam with L2 or with clipping, where it must not;
+     * {@code EVERYTHING}: L2, weight decay, clipping and Nesterov momentum, and batch norm in the network.
+     */
+    private enum Variant { PLAIN, ADAM_L2, ADAM_CLIPPED, EVERYTHING }
+
+    private static NeuralNetConfiguration.Builder settings(Variant variant) {
         var builder = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT);
-        if (everything) {
-            return builder.updater(new Nesterovs(0.05, 0.9)).l2(1e-3).weightDecay(1e-2)
+        return switch (variant) {
+            case PLAIN -> builder.updater(new FastAdam(0.01));
+            case ADAM_L2 -> builder.updater(new FastAdam(0.01)).l2(1e-2);
+            case ADAM_CLIPPED -> builder.updater(new FastAdam(0.01))
                     .gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue).gradientNormalizationThreshold(0.05);
-        }
-        return builder.updater(new FastAdam(0.01));
+            case EVERYTHING -> builder.updater(new Nesterovs(0.05, 0.9)).l2(1e-3).weightDecay(1e-2)
+                    .gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue).gradientNormalizationThreshold(0.05);
+        };
     }
 
-    /** A 12-16-8-3 classifier, with batch norm after the first layer if {@code everything}. */
-    private static List<Layer> layers(boolean everything) {
+    /** A 12-16-8-3 classifier, with batch norm after the first layer for {@code EVERYTHING}. */
+    private static List<Layer> layers(Variant variant) {
         var layers = new ArrayList<Layer>();
         layers.add(new DenseLayer.Builder().nIn(12).nOut(16).activation(Activation.RELU).build());
-        if (everything) {
+        if (variant == Variant.EVERYTHING) {
             layers.add(new BatchNormalization.Builder().nOut(16).build());
         }
         layers.add(new DenseLayer.Builder().nIn(16).nOut(8).activation(Activation.TANH).build());
@@ -74,19 +83,19 @@ class OwnGradientUpdatersTest {
         return layers;
     }
 
-    private static MultiLayerNetwork network(boolean everything) {
-        var list = settings(everything).list();
-        layers(everything).forEach(list::layer);
+    private static MultiLayerNetwork network(Variant variant) {
+        var list = settings(variant).list();
+        layers(variant).forEach(list::layer);
         var net = new MultiLayerNetwork(list.build());
         net.init();
         return net;
     }
 
     /** The same classifier as a graph. */
-    private static ComputationGraph graph(boolean everything) {
-        var graph = settings(everything).graphBuilder().addInputs("in");
+    private static ComputationGraph graph(Variant variant) {
+        var graph = settings(variant).graphBuilder().addInputs("in");
         String previous = "in";
-        for (Layer layer : layers(everything)) {
+        for (Layer layer : layers(variant)) {
             String name = "layer" + graph.getVertices().size();
             graph.addLayer(name, layer, previous);
             previous = name;
@@ -103,26 +112,26 @@ class OwnGradientUpdatersTest {
     }
 
     /** Both networks have the same parameters, updater state and score, to the bit. */
-    private static void assertSameTraining(Model expected, Model actual) {
-        assertArrayEquals(HostArrays.toDoubles(expected.params()), HostArrays.toDoubles(actual.params()), "parameters");
+    private static void assertSameTraining(Model expected, Model actual, String what) {
+        assertArrayEquals(HostArrays.toDoubles(expected.params()), HostArrays.toDoubles(actual.params()), what + ": parameters");
         assertArrayEquals(HostArrays.toDoubles(Fixtures.updaterState(expected)), HostArrays.toDoubles(Fixtures.updaterState(actual)),
-                "updater state");
-        assertEquals(expected.score(), actual.score(), 0.0, "score");
+                what + ": updater state");
+        assertEquals(expected.score(), actual.score(), 0.0, what + ": score");
     }
 
     /**
      * Two networks from {@code build}, one with DL4J's updater and one given ours (of class {@code ours}), train six
-     * steps to the same parameters, state and score; without and with batch norm, regularization and clipping.
+     * steps to the same parameters, state and score, in every {@link Variant}.
      */
-    private static void assertTrainsAsWithDl4jsUpdater(Function<Boolean, Model> build, Class<?> ours) {
-        for (boolean everything : new boolean[] {false, true}) {
-            Model plain = build.apply(everything);
-            Model own = build.apply(everything);
+    private static void assertTrainsAsWithDl4jsUpdater(Function<Variant, Model> build, Class<?> ours) {
+        for (Variant variant : Variant.values()) {
+            Model plain = build.apply(variant);
+            Model own = build.apply(variant);
             OwnGradientUpdaters.install(own);
             assertInstanceOf(ours, own instanceof MultiLayerNetwork m ? m.getUpdater() : ((ComputationGraph) own).getUpdater());
             train(plain, 6);
             train(own, 6);
-            assertSameTraining(plain, own);
+            assertSameTraining(plain, own, variant.toString());
         }
     }
 
@@ -138,8 +147,8 @@ class OwnGradientUpdatersTest {
 
     @Test
     void installingAfterTrainingKeepsTheState() {
-        MultiLayerNetwork plain = network(false);
-        MultiLayerNetwork own = network(false);
+        MultiLayerNetwork plain = network(Variant.PLAIN);
+        MultiLayerNetwork own = network(Variant.PLAIN);
         train(plain, 3);
         train(own, 3);
         INDArray state = own.getUpdater().getStateViewArray();
@@ -148,7 +157,7 @@ class OwnGradientUpdatersTest {
         assertSame(state, own.getUpdater().getStateViewArray(), "the same state array, not a copy");
         train(plain, 3);
         train(own, 3);
-        assertSameTraining(plain, own);
+        assertSameTraining(plain, own, "installed after 3 steps");
     }
 
     /** A network that only scores or evaluates gets no updater state; one that trains through the library gets one of these. */
@@ -163,7 +172,7 @@ class OwnGradientUpdatersTest {
 
     @Test
     void onlyTheNetworksOwnGradientTakesTheStandardPath() {
-        MultiLayerNetwork net = network(false);
+        MultiLayerNetwork net = network(Variant.PLAIN);
         OwnGradientUpdaters.install(net);
         train(net, 1);
         var updater = (OwnGradientUpdaters.ForMultiLayer) net.getUpdater();
@@ -179,7 +188,7 @@ class OwnGradientUpdatersTest {
     void propertyFalseLeavesDl4jsUpdater() {
         System.setProperty(OwnGradientUpdaters.PROPERTY, "false");
         try {
-            MultiLayerNetwork net = network(false);
+            MultiLayerNetwork net = network(Variant.PLAIN);
             OwnGradientUpdaters.install(net);
             train(net, 1);
             assertEquals(org.deeplearning4j.nn.updater.MultiLayerUpdater.class, net.getUpdater().getClass());

@@ -94,6 +94,41 @@ class FastAdamTest {
         assertEquals(List.of(0.02, 0.85, 0.995, 1e-7), List.of(copy.getLearningRate(), copy.getBeta1(), copy.getBeta2(), copy.getEpsilon()));
     }
 
+    /** Two steps of a fresh updater on {@code gradient}; the first divided by 60 in the step if {@code inStep}, else before it. */
+    private static List<long[]> twoStepsDividingFirst(INDArray gradient, boolean inStep) {
+        var updater = (org.nd4j.linalg.learning.AdamUpdater) new FastAdam(0.01).instantiate(Nd4j.zeros(gradient.dataType(), 1, 2 * gradient.length()), true);
+        INDArray first = gradient.dup();
+        if (inStep) {
+            FastAdam.divideNextGradientBy(updater, 60);
+        } else {
+            first.divi(60);
+        }
+        updater.applyUpdater(first, 0, 0);
+        INDArray second = gradient.dup();
+        updater.applyUpdater(second, 1, 0);
+        return List.of(Fixtures.bits(first), Fixtures.bits(second), Fixtures.bits(updater.getM()), Fixtures.bits(updater.getV()));
+    }
+
+    @Test
+    void aGradientDividedInTheStepGetsTheBitsOfOneDividedBeforeItOnce() {
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            // 9,000 values: two whole chunks of the Java loop and a part of one; the double ones go to ND4J's op
+            INDArray gradient = Fixtures.mixedMagnitudes(type, 1, 9000);
+            List<long[]> before = twoStepsDividingFirst(gradient, false), inStep = twoStepsDividingFirst(gradient, true);
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), inStep.get(i), type + ": " + List.of("first update", "second update", "m", "v").get(i));
+            }
+        }
+        var updater = new FastAdam(0.01).instantiate(Nd4j.zeros(DataType.FLOAT, 1, 4), true);
+        assertEquals(true, FastAdam.dividesGradients(updater));
+        var other = new Adam(0.01).instantiate(Nd4j.zeros(DataType.FLOAT, 1, 4), true);
+        assertEquals(false, FastAdam.dividesGradients(other));
+        var notOurs = assertThrows(IllegalArgumentException.class, () -> FastAdam.divideNextGradientBy(other, 10));
+        assertEquals("updater: expected FastAdam's, got org.nd4j.linalg.learning.AdamUpdater", notOurs.getMessage());
+        var zero = assertThrows(IllegalArgumentException.class, () -> FastAdam.divideNextGradientBy(updater, 0));
+        assertEquals("batchSize: expected 1 or more, got 0", zero.getMessage());
+    }
+
     @Test
     void badSettingsAreRefusedNamingTheField() {
         var lr = assertThrows(IllegalArgumentException.class, () -> new FastAdam(0));
