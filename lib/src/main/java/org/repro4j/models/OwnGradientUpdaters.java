@@ -2,6 +2,7 @@ package org.repro4j.models;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Trainable;
 import org.deeplearning4j.nn.api.Updater;
@@ -73,7 +74,7 @@ public final class OwnGradientUpdaters {
     /** {@link MultiLayerUpdater} taking the standard path for the network's own gradient. */
     public static final class ForMultiLayer extends MultiLayerUpdater {
         private final Memory memory;
-        private Boolean folds;
+        private final Division division = new Division();
 
         ForMultiLayer(MultiLayerNetwork network, INDArray updaterState) {
             super(network, updaterState);
@@ -92,13 +93,8 @@ public final class OwnGradientUpdaters {
 
         @Override
         protected void divideByMinibatch(boolean isExternal, Gradient gradient, int batchSize) {
-            if (folds == null) {
-                folds = foldsDivision(this, getOrderedLayers());
-            }
-            if (isExternal || !folds) {
+            if (!division.leftToFastAdam(this, this::getOrderedLayers, isExternal, batchSize)) {
                 super.divideByMinibatch(isExternal, gradient, batchSize);
-            } else {
-                getUpdaterBlocks().forEach(block -> FastAdam.divideNextGradientBy(block.getGradientUpdater(), batchSize));
             }
         }
 
@@ -111,7 +107,7 @@ public final class OwnGradientUpdaters {
     /** {@link ComputationGraphUpdater} taking the standard path for the network's own gradient. */
     public static final class ForGraph extends ComputationGraphUpdater {
         private final Memory memory;
-        private Boolean folds;
+        private final Division division = new Division();
 
         ForGraph(ComputationGraph graph, INDArray updaterState) {
             super(graph, updaterState);
@@ -130,19 +126,34 @@ public final class OwnGradientUpdaters {
 
         @Override
         protected void divideByMinibatch(boolean isExternal, Gradient gradient, int batchSize) {
-            if (folds == null) {
-                folds = foldsDivision(this, getOrderedLayers());
-            }
-            if (isExternal || !folds) {
+            if (!division.leftToFastAdam(this, this::getOrderedLayers, isExternal, batchSize)) {
                 super.divideByMinibatch(isExternal, gradient, batchSize);
-            } else {
-                getUpdaterBlocks().forEach(block -> FastAdam.divideNextGradientBy(block.getGradientUpdater(), batchSize));
             }
         }
 
         @Override
         public ComputationGraphUpdater clone() {
             return new ForGraph(network, null);
+        }
+    }
+
+    /** Whether an updater leaves the division by the batch size to FastAdam, worked out on its first step ({@link #foldsDivision}). */
+    private static final class Division {
+        private Boolean folds;
+
+        /**
+         * When {@code updater}'s division of its own gradient can be left to FastAdam, has every block's FastAdam divide
+         * the next gradient by {@code batchSize} and returns true; else returns false, for DL4J's division.
+         */
+        boolean leftToFastAdam(BaseMultiLayerUpdater<?> updater, Supplier<Trainable[]> layers, boolean isExternal, int batchSize) {
+            if (folds == null) {
+                folds = foldsDivision(updater, layers.get());
+            }
+            if (isExternal || !folds) {
+                return false;
+            }
+            updater.getUpdaterBlocks().forEach(block -> FastAdam.divideNextGradientBy(block.getGradientUpdater(), batchSize));
+            return true;
         }
     }
 
