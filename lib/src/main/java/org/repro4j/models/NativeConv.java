@@ -19,17 +19,21 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.nd4j.common.primitives.Pair;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repro4j.HostArrays;
 
 /**
  * Routes a network's 2-D convolutions and poolings through libnd4j's own {@code conv2d} /
@@ -92,7 +96,7 @@ public final class NativeConv {
         boolean plainDropout = Arrays.stream(layers).map(l -> l.conf().getLayer().getIDropout()).allMatch(d -> d == null || d instanceof Dropout);
         for (Layer layer : layers) {
             if (layer instanceof ConvolutionLayer conv && (conv.getClass() == ConvolutionLayer.class || conv instanceof ReluConvolutionLayer)) {
-                boolean first = net instanceof MultiLayerNetwork && layer == layers[0];
+                boolean first = net instanceof MultiLayerNetwork ? layer == layers[0] : readsOnlyInputs((ComputationGraph) net, layer);
                 set(ConvolutionLayer.class, conv, new ConvHelper(conv.getParam("W").dataType(),
                         plainDropout ? conv.layerConf().getActivationFn() : null, first));
             } else if (layer instanceof SubsamplingLayer pool && (pool.getClass() == SubsamplingLayer.class || pool instanceof MaxPoolLayer)
@@ -101,6 +105,17 @@ public final class NativeConv {
             }
         }
         return net;
+    }
+
+    /** Whether every input of {@code layer}'s vertex in {@code graph} is one of the network's inputs. */
+    private static boolean readsOnlyInputs(ComputationGraph graph, Layer layer) {
+        for (GraphVertex vertex : graph.getVertices()) {
+            if (vertex.hasLayer() && vertex.getLayer() == layer) {
+                VertexIndices[] inputs = vertex.getInputVertices();
+                return inputs != null && Arrays.stream(inputs).allMatch(v -> graph.getVertices()[v.getVertexIndex()].isInputVertex());
+            }
+        }
+        return false;
     }
 
     private static void set(Class<?> type, Object layer, Object helper) {
@@ -123,15 +138,15 @@ public final class NativeConv {
         private WeakReference<INDArray> lastInput = new WeakReference<>(null);
         private WeakReference<INDArray> lastWeights = new WeakReference<>(null);
         private WeakReference<INDArray> lastOutput = new WeakReference<>(null);
-        /** Whether the layer is a {@link MultiLayerNetwork}'s first, whose input gradient its training drops. */
+        /** Whether the layer reads only the network's input, whose gradient training drops (a {@link MultiLayerNetwork}'s first layer). */
         private final boolean first;
         /** Backward passes that used the forward pass's output; that computed the weight gradients alone. */
         long reused, weightsOnly;
 
         /**
          * @param activation the layer's activation; null never hands the forward output on
-         * @param first      whether the layer is a {@link MultiLayerNetwork}'s first: then its training's backward
-         *                   passes compute only the weight and bias gradients ({@link WeightGradients})
+         * @param first      whether the layer reads only the network's input: then its training's backward
+         *                   passes compute only the weight and bias gradients ({@link OneDnnConv}, else {@link WeightGradients})
          */
         ConvHelper(DataType dataType, IActivation activation, boolean first) {
             super(dataType);
@@ -152,8 +167,11 @@ public final class NativeConv {
                 reused++;
                 return output;
             }
-            output = super.preOutput(input, weights, bias, kernel, strides, pad, mode, fwdAlgo, convolutionMode, dilation, format,
-                    workspaceMgr);
+            output = direct(input, weights, bias, kernel, strides, pad, convolutionMode, dilation, format, workspaceMgr);
+            if (output == null) {
+                output = super.preOutput(input, weights, bias, kernel, strides, pad, mode, fwdAlgo, convolutionMode, dilation, format,
+                        workspaceMgr);
+            }
             if (outputServesBackprop && output != null) {
                 lastInput = new WeakReference<>(input);
                 lastWeights = new WeakReference<>(weights);
@@ -162,10 +180,41 @@ public final class NativeConv {
             return output;
         }
 
+        /** The forward pass by {@link OneDnnConv}, or null where it does not apply. */
+        private static INDArray direct(INDArray input, INDArray weights, INDArray bias, int[] kernel, int[] strides, int[] pad,
+                                       ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+            OneDnnConv.Shape shape = shape(input, weights, kernel, strides, pad, convolutionMode, dilation, format);
+            if (shape == null || !OneDnnConv.takes(shape, input, weights, bias)) {
+                return null;
+            }
+            INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, shape.output(), 'c');
+            OneDnnConv.forward(shape, input, weights, bias, output);
+            return output;
+        }
+
         /**
-         * In a {@link MultiLayerNetwork}'s training ({@code computeGradientAndScore}, which drops the first layer's input
-         * gradient), the first layer's weight and bias gradients alone, by {@link WeightGradients}, and an input gradient
-         * left uninitialised for DL4J to drop; else {@code conv2d_bp}.
+         * An NCHW convolution's shape as DL4J's helper computes it (the output size and, in Same mode, the top-left padding),
+         * or null for another format.
+         */
+        private static OneDnnConv.Shape shape(INDArray input, INDArray weights, int[] kernel, int[] strides, int[] pad,
+                                              ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format) {
+            if (format != CNN2DFormat.NCHW || input.rank() != 4 || weights.rank() != 4) {
+                return null;
+            }
+            int h = (int) input.size(2), w = (int) input.size(3);
+            int[] out = ConvolutionUtils.getOutputSize(input, kernel, strides, convolutionMode == ConvolutionMode.Same ? null : pad,
+                    convolutionMode, dilation, format);
+            int[] padding = convolutionMode == ConvolutionMode.Same
+                    ? ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] {h, w}, kernel, strides, dilation) : pad;
+            return new OneDnnConv.Shape((int) input.size(0), (int) input.size(1), h, w, (int) weights.size(0), kernel[0], kernel[1],
+                    out[0], out[1], strides[0], strides[1], dilation[0], dilation[1], padding[0], padding[1]);
+        }
+
+        /**
+         * The backward pass by {@link OneDnnConv} where it applies, else libnd4j's {@code conv2d_bp}. In training ({@code
+         * computeGradientAndScore}, which drops the gradient of the network's input), a layer reading only that input gets its
+         * weight and bias gradients alone (by {@link OneDnnConv}, else {@link WeightGradients}) and an input
+         * gradient left uninitialised for DL4J to drop.
          */
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray weights, INDArray bias, INDArray delta, int[] kernel,
@@ -174,20 +223,33 @@ public final class NativeConv {
                                                          BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode, int[] dilation,
                                                          CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
             // ConvHelper.backpropGradient <- ConvolutionLayer.backpropGradient (<- ReluConvolutionLayer's)
-            // <- MultiLayerNetwork.calcBackpropGradients <- computeGradientAndScore
-            if (first && Callers.calledFrom(MultiLayerNetwork.class, "computeGradientAndScore", 4)
-                    && WeightGradients.compute(input, delta, kernel, strides, pad, dilation, convolutionMode, format, weightGradView,
-                            biasGradView, workspaceMgr)) {
-                weightsOnly++;
-                Gradient gradient = new DefaultGradient();
-                if (biasGradView != null) {
-                    gradient.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
-                }
-                gradient.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView);
-                return new Pair<>(gradient, workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c'));
+            // <- MultiLayerNetwork.calcBackpropGradients <- computeGradientAndScore, or in a graph
+            // <- LayerVertex.doBackward <- ComputationGraph.calcBackpropGradients <- computeGradientAndScore
+            boolean weightsOnly = first && (Callers.calledFrom(MultiLayerNetwork.class, "computeGradientAndScore", 4)
+                    || Callers.calledFrom(ComputationGraph.class, "computeGradientAndScore", 5));
+            OneDnnConv.Shape shape = shape(input, weights, kernel, strides, pad, convolutionMode, dilation, format);
+            INDArray gradInput = null;
+            if (shape != null && OneDnnConv.takes(shape, input, weights, delta, weightGradView, biasGradView)
+                    && HostArrays.inCOrder(weightGradView) && (biasGradView == null || HostArrays.contiguous(biasGradView))) {
+                gradInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+                OneDnnConv.backward(shape, input, weights, delta, weightsOnly ? null : gradInput, weightGradView, biasGradView);
+            } else if (weightsOnly && WeightGradients.compute(input, delta, kernel, strides, pad, dilation, convolutionMode, format,
+                    weightGradView, biasGradView, workspaceMgr)) {
+                gradInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
             }
-            return super.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView, weightGradView, afn, mode,
-                    bwdFilterAlgo, bwdDataAlgo, convolutionMode, dilation, format, workspaceMgr);
+            if (gradInput == null) {
+                return super.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView, weightGradView, afn, mode,
+                        bwdFilterAlgo, bwdDataAlgo, convolutionMode, dilation, format, workspaceMgr);
+            }
+            if (weightsOnly) {
+                this.weightsOnly++;
+            }
+            Gradient gradient = new DefaultGradient();
+            if (biasGradView != null) {
+                gradient.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
+            }
+            gradient.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView);
+            return new Pair<>(gradient, gradInput);
         }
     }
 }
