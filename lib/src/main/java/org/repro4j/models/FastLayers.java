@@ -26,8 +26,8 @@ import org.repro4j.ShapeInfoCache;
  * {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers, {@link ReusingOutput}'s output layer and
  * {@link ReluConvolutionLayer}'s ReLU convolutions; and, once for
  * the process, ND4J's array shapes from a {@link ShapeInfoCache}. They compute the same values as DL4J's own (tests),
- * except SiLU, whose activations and gradients agree to float rounding, and a first convolution's weight gradients in
- * training ({@link WeightGradients}, through {@link NativeConv}), which agree to float rounding in general; each has a
+ * except SiLU, whose activations and gradients agree to float rounding, and the convolutions ({@link OneDnnConv}, or
+ * where its natives are missing {@link WeightGradients} for a first layer's weight gradients), which agree to float rounding; each has a
  * system property that turns it off. {@code Models}, {@code UNet}, {@code TimeMlp} and {@code Nets} (copies, restored networks) call it; call it on a
  * network you build yourself. The updater comes when the network trains ({@link OwnGradientUpdaters}).
  */

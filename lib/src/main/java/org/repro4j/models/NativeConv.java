@@ -36,8 +36,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.repro4j.HostArrays;
 
 /**
- * Routes a network's 2-D convolutions and poolings through libnd4j's own {@code conv2d} /
- * {@code conv2d_bp} / {@code maxpool2d} ops instead of DL4J's Java im2col + GEMM path.
+ * Routes a network's 2-D convolutions through oneDNN ({@link OneDnnConv}; where its natives are missing, or for a
+ * shape it does not take, libnd4j's own {@code conv2d} / {@code conv2d_bp} ops) and its poolings through {@link
+ * MaxPoolLoops} and libnd4j's {@code maxpool2d}, instead of DL4J's Java im2col + GEMM path.
  *
  * <p>Why: DL4J 1.0.0-M2.1 computes a {@code ConvolutionLayer} by {@code Convolution.im2col} into a
  * permuted column layout followed by a GEMM; on the CPU that layout makes im2col the bottleneck
@@ -47,8 +48,8 @@ import org.repro4j.HostArrays;
  * created: helper creation is off unless {@code org.eclipse.deeplearning4j.helpers.disable=false},
  * and even then {@code BaseMKLDNNHelper.mklDnnEnabled()} looks up the class {@code
  * org.nd4j.nativeblas.Nd4jCpu$Environment}, which M2.1 moved to another package, so the check
- * fails. This class installs the helpers directly into the layers. The layers fall back to their
- * built-in path by themselves if a helper throws.
+ * fails. This class installs helpers directly into the layers: for the convolutions its own, which calls {@link
+ * OneDnnConv}. The layers fall back to their built-in path by themselves if a helper throws.
  *
  * <p>It also spares the backward pass a convolution. DL4J's {@code ConvolutionLayer.backpropGradient}
  * computes the layer's pre-activation z again (a second forward convolution, 13% of a U-Net train step)

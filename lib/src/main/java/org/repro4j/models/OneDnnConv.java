@@ -10,22 +10,15 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
-import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
-import org.bytedeco.dnnl.stream;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repro4j.HostArrays;
 
@@ -47,33 +40,12 @@ import org.repro4j.HostArrays;
  * leaves out the input gradient when asked to. Each call's primitives are built once per shape and thread and kept.
  *
  * <p>The arrays keep ND4J's layout (any strides, so a channel slice of a concatenation works); oneDNN's blocked copies
- * live in buffers of this thread's, reused by every call. On a machine without the natives ({@link #available} false)
- * {@link NativeConv} keeps libnd4j's path.
+ * live in buffers of this thread's ({@link OneDnn.Context}), reused by every call. On a machine without the natives
+ * ({@link OneDnn#available} false) {@link NativeConv} keeps libnd4j's path.
  */
 final class OneDnnConv {
 
-    /** Primitives kept per thread: every shape a network's layers see, with room to spare. */
-    private static final int CACHED = 64;
-    /** oneDNN's preferred alignment of a buffer, bytes. */
-    private static final int ALIGNMENT = 64;
-    private static final boolean AVAILABLE = load();
-    private static final ThreadLocal<Context> CONTEXT = ThreadLocal.withInitial(Context::new);
-
     private OneDnnConv() {
-    }
-
-    /** Whether oneDNN's natives load here. */
-    static boolean available() {
-        return AVAILABLE;
-    }
-
-    private static boolean load() {
-        try {
-            Loader.load(org.bytedeco.dnnl.global.dnnl.class);
-            return true;
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError | RuntimeException e) {
-            return false;
-        }
     }
 
     /**
@@ -111,17 +83,9 @@ final class OneDnnConv {
         }
     }
 
-    /** Whether {@link #forward} and {@link #backward} take these arrays: oneDNN loaded, all float, {@code shape} {@link Shape#supported}. */
+    /** Whether {@link #forward} and {@link #backward} take these arrays: oneDNN {@link OneDnn#takes} them, {@code shape} {@link Shape#supported}. */
     static boolean takes(Shape shape, INDArray... arrays) {
-        if (!AVAILABLE || !HostArrays.onCpu() || !shape.supported()) {
-            return false;
-        }
-        for (INDArray a : arrays) {
-            if (a != null && a.dataType() != DataType.FLOAT) {
-                return false;
-            }
-        }
-        return true;
+        return shape.supported() && OneDnn.takes(arrays);
     }
 
     /** z = conv(x, w) + b into {@code z} [n, o, oh, ow]; {@code b} (o values) may be null. */
@@ -132,9 +96,9 @@ final class OneDnnConv {
         if (b != null && (b.length() != shape.o() || !HostArrays.contiguous(b))) {
             throw new IllegalArgumentException("bias: expected " + shape.o() + " contiguous values, got shape " + Arrays.toString(b.shape()));
         }
-        Context context = CONTEXT.get();
-        String key = "f" + shape + strides(x) + strides(w) + strides(z) + (b != null);
-        Forward forward = (Forward) context.plans.computeIfAbsent(key, k -> new Forward(context, shape, x, w, b != null, z));
+        OneDnn.Context context = OneDnn.context();
+        Forward forward = context.kept("conv forward " + shape + strides(x) + strides(w) + strides(z) + (b != null),
+                () -> new Forward(context, shape, x, w, b != null, z));
         forward.run(context, x, w, b, z);
     }
 
@@ -154,11 +118,10 @@ final class OneDnnConv {
             throw new IllegalArgumentException("bias gradient: expected " + shape.o() + " contiguous values, got shape "
                     + Arrays.toString(gradBias.shape()));
         }
-        Context context = CONTEXT.get();
-        String key = "b" + shape + strides(x) + strides(w) + strides(delta) + (gradInput == null ? "-" : strides(gradInput))
-                + strides(gradWeights) + (gradBias != null);
-        Backward backward = (Backward) context.plans.computeIfAbsent(key,
-                k -> new Backward(context, shape, x, w, delta, gradInput, gradWeights, gradBias != null));
+        OneDnn.Context context = OneDnn.context();
+        Backward backward = context.kept("conv backward " + shape + strides(x) + strides(w) + strides(delta)
+                        + (gradInput == null ? "-" : strides(gradInput)) + strides(gradWeights) + (gradBias != null),
+                () -> new Backward(context, shape, x, w, delta, gradInput, gradWeights, gradBias != null));
         backward.run(context, x, w, delta, gradInput, gradWeights, gradBias);
     }
 
@@ -170,44 +133,6 @@ final class OneDnnConv {
 
     private static String strides(INDArray a) {
         return Arrays.toString(a.stride());
-    }
-
-    /** An array's layout as oneDNN describes it: its shape and strides (in elements). */
-    private static memory.desc describe(INDArray a) {
-        return new memory.desc(a.shape(), memory.data_type.f32, a.stride());
-    }
-
-    private static memory.desc any(long[] dims) {
-        return new memory.desc(dims, memory.data_type.f32, memory.format_tag.any);
-    }
-
-    /** A thread's engine, stream, primitives and scratch buffers. */
-    private static final class Context {
-        final engine engine = new engine(org.bytedeco.dnnl.engine.kind.cpu, 0);
-        final stream stream = new stream(engine);
-        final Map<String, Object> plans = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
-                return size() > CACHED;
-            }
-        };
-        /** Buffers by slot: each operand that needs oneDNN's own layout has a slot of its own in a call. */
-        private final BytePointer[] buffers = new BytePointer[6];
-        private final Pointer[] aligned = new Pointer[6];
-
-        /** Slot {@code slot}'s buffer, at least {@code bytes} long and aligned. */
-        Pointer buffer(int slot, long bytes) {
-            if (buffers[slot] == null || buffers[slot].capacity() < bytes + ALIGNMENT) {
-                if (buffers[slot] != null) {
-                    buffers[slot].close();
-                }
-                BytePointer raw = new BytePointer(bytes + ALIGNMENT);
-                long shift = (ALIGNMENT - raw.address() % ALIGNMENT) % ALIGNMENT;
-                buffers[slot] = raw;
-                aligned[slot] = new BytePointer(raw).position(shift);
-            }
-            return aligned[slot];
-        }
     }
 
     /**
@@ -222,7 +147,7 @@ final class OneDnnConv {
         private final long bytes;
 
         /** {@code toInner}: the reorder copies the array into the buffer (an input), else the buffer into the array. */
-        Operand(Context context, memory.desc userDesc, memory.desc innerDesc, int slot, boolean toInner) {
+        Operand(OneDnn.Context context, memory.desc userDesc, memory.desc innerDesc, int slot, boolean toInner) {
             this.user = new memory(userDesc, context.engine, (Pointer) null);
             this.slot = slot;
             if (userDesc.equals(innerDesc)) {
@@ -237,7 +162,7 @@ final class OneDnnConv {
         }
 
         /** Points this operand at {@code array} and, for an input in another layout, copies it into the buffer. */
-        memory bindInput(Context context, INDArray array) {
+        memory bindInput(OneDnn.Context context, INDArray array) {
             user.set_data_handle(array.data().addressPointer());
             if (reorder != null) {
                 inner.set_data_handle(context.buffer(slot, bytes));
@@ -247,7 +172,7 @@ final class OneDnnConv {
         }
 
         /** Points this operand at {@code array} (an output); {@link #finishOutput} copies the result there. */
-        memory bindOutput(Context context, INDArray array) {
+        memory bindOutput(OneDnn.Context context, INDArray array) {
             user.set_data_handle(array.data().addressPointer());
             if (reorder != null) {
                 inner.set_data_handle(context.buffer(slot, bytes));
@@ -255,23 +180,23 @@ final class OneDnnConv {
             return inner;
         }
 
-        void finishOutput(Context context) {
+        void finishOutput(OneDnn.Context context) {
             if (reorder != null) {
                 reorder.execute(context.stream, inner, user);
             }
         }
     }
 
-    private static convolution_forward.primitive_desc forwardDescriptor(Context context, Shape s, boolean bias) {
+    private static convolution_forward.primitive_desc forwardDescriptor(OneDnn.Context context, Shape s, boolean bias) {
         long[] strides = {s.strideH(), s.strideW()};
         long[] dilations = {s.dilationH() - 1, s.dilationW() - 1};
         long[] padL = {s.padTop(), s.padLeft()};
         long[] padR = {s.padBottom(), s.padRight()};
         convolution_forward.desc desc = bias
-                ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, any(s.input()), any(s.weights()),
-                        new memory.desc(new long[] {s.o()}, memory.data_type.f32, memory.format_tag.x), any(s.output()), strides, dilations, padL, padR)
-                : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, any(s.input()), any(s.weights()),
-                        any(s.output()), strides, dilations, padL, padR);
+                ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, OneDnn.any(s.input()), OneDnn.any(s.weights()),
+                        new memory.desc(new long[] {s.o()}, memory.data_type.f32, memory.format_tag.x), OneDnn.any(s.output()), strides, dilations, padL, padR)
+                : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, OneDnn.any(s.input()), OneDnn.any(s.weights()),
+                        OneDnn.any(s.output()), strides, dilations, padL, padR);
         return new convolution_forward.primitive_desc(desc, context.engine);
     }
 
@@ -282,16 +207,16 @@ final class OneDnnConv {
         private final memory bias;
         private final IntMemoryMap args = new IntMemoryMap();
 
-        Forward(Context context, Shape shape, INDArray x, INDArray w, boolean withBias, INDArray z) {
+        Forward(OneDnn.Context context, Shape shape, INDArray x, INDArray w, boolean withBias, INDArray z) {
             convolution_forward.primitive_desc pd = forwardDescriptor(context, shape, withBias);
             primitive = new convolution_forward(pd);
-            src = new Operand(context, describe(x), pd.src_desc(), 0, true);
-            weights = new Operand(context, describe(w), pd.weights_desc(), 1, true);
-            dst = new Operand(context, describe(z), pd.dst_desc(), 2, false);
+            src = new Operand(context, OneDnn.describe(x), pd.src_desc(), 0, true);
+            weights = new Operand(context, OneDnn.describe(w), pd.weights_desc(), 1, true);
+            dst = new Operand(context, OneDnn.describe(z), pd.dst_desc(), 2, false);
             bias = withBias ? new memory(pd.bias_desc(), context.engine, (Pointer) null) : null;
         }
 
-        void run(Context context, INDArray x, INDArray w, INDArray b, INDArray z) {
+        void run(OneDnn.Context context, INDArray x, INDArray w, INDArray b, INDArray z) {
             args.put(DNNL_ARG_SRC, src.bindInput(context, x));
             args.put(DNNL_ARG_WEIGHTS, weights.bindInput(context, w));
             args.put(DNNL_ARG_DST, dst.bindOutput(context, z));
@@ -313,7 +238,7 @@ final class OneDnnConv {
         private final memory diffBias;
         private final IntMemoryMap dataArgs = new IntMemoryMap(), weightArgs = new IntMemoryMap();
 
-        Backward(Context context, Shape shape, INDArray x, INDArray w, INDArray delta, INDArray gradInput, INDArray gradWeights,
+        Backward(OneDnn.Context context, Shape shape, INDArray x, INDArray w, INDArray delta, INDArray gradInput, INDArray gradWeights,
                  boolean withBias) {
             convolution_forward.primitive_desc hint = forwardDescriptor(context, shape, withBias);
             long[] strides = {shape.strideH(), shape.strideW()};
@@ -321,17 +246,17 @@ final class OneDnnConv {
             long[] padL = {shape.padTop(), shape.padLeft()};
             long[] padR = {shape.padBottom(), shape.padRight()};
             convolution_backward_weights.desc weightsDesc = withBias
-                    ? new convolution_backward_weights.desc(algorithm.convolution_direct, any(shape.input()), any(shape.weights()),
-                            new memory.desc(new long[] {shape.o()}, memory.data_type.f32, memory.format_tag.x), any(shape.output()),
+                    ? new convolution_backward_weights.desc(algorithm.convolution_direct, OneDnn.any(shape.input()), OneDnn.any(shape.weights()),
+                            new memory.desc(new long[] {shape.o()}, memory.data_type.f32, memory.format_tag.x), OneDnn.any(shape.output()),
                             strides, dilations, padL, padR)
-                    : new convolution_backward_weights.desc(algorithm.convolution_direct, any(shape.input()), any(shape.weights()),
-                            any(shape.output()), strides, dilations, padL, padR);
+                    : new convolution_backward_weights.desc(algorithm.convolution_direct, OneDnn.any(shape.input()), OneDnn.any(shape.weights()),
+                            OneDnn.any(shape.output()), strides, dilations, padL, padR);
             convolution_backward_weights.primitive_desc weightsPd = new convolution_backward_weights.primitive_desc(weightsDesc,
                     context.engine, hint);
             weights = new convolution_backward_weights(weightsPd);
-            src = new Operand(context, describe(x), weightsPd.src_desc(), 0, true);
-            diffDstWeights = new Operand(context, describe(delta), weightsPd.diff_dst_desc(), 1, true);
-            diffWeights = new Operand(context, describe(gradWeights), weightsPd.diff_weights_desc(), 2, false);
+            src = new Operand(context, OneDnn.describe(x), weightsPd.src_desc(), 0, true);
+            diffDstWeights = new Operand(context, OneDnn.describe(delta), weightsPd.diff_dst_desc(), 1, true);
+            diffWeights = new Operand(context, OneDnn.describe(gradWeights), weightsPd.diff_weights_desc(), 2, false);
             diffBias = withBias ? new memory(weightsPd.diff_bias_desc(), context.engine, (Pointer) null) : null;
             if (gradInput == null) {
                 data = null;
@@ -339,17 +264,17 @@ final class OneDnnConv {
                 return;
             }
             convolution_backward_data.primitive_desc dataPd = new convolution_backward_data.primitive_desc(
-                    new convolution_backward_data.desc(algorithm.convolution_direct, any(shape.input()), any(shape.weights()),
-                            any(shape.output()), strides, dilations, padL, padR), context.engine, hint);
+                    new convolution_backward_data.desc(algorithm.convolution_direct, OneDnn.any(shape.input()), OneDnn.any(shape.weights()),
+                            OneDnn.any(shape.output()), strides, dilations, padL, padR), context.engine, hint);
             data = new convolution_backward_data(dataPd);
-            wei = new Operand(context, describe(w), dataPd.weights_desc(), 3, true);
+            wei = new Operand(context, OneDnn.describe(w), dataPd.weights_desc(), 3, true);
             // the output gradient is copied once when both halves want it in the same layout
             diffDstData = dataPd.diff_dst_desc().equals(weightsPd.diff_dst_desc()) ? null
-                    : new Operand(context, describe(delta), dataPd.diff_dst_desc(), 4, true);
-            diffSrc = new Operand(context, describe(gradInput), dataPd.diff_src_desc(), 5, false);
+                    : new Operand(context, OneDnn.describe(delta), dataPd.diff_dst_desc(), 4, true);
+            diffSrc = new Operand(context, OneDnn.describe(gradInput), dataPd.diff_src_desc(), 5, false);
         }
 
-        void run(Context context, INDArray x, INDArray w, INDArray delta, INDArray gradInput, INDArray gradWeights, INDArray gradBias) {
+        void run(OneDnn.Context context, INDArray x, INDArray w, INDArray delta, INDArray gradInput, INDArray gradWeights, INDArray gradBias) {
             memory diffDst = diffDstWeights.bindInput(context, delta);
             if (data != null) {
                 dataArgs.put(DNNL_ARG_DIFF_DST, diffDstData == null ? diffDst : diffDstData.bindInput(context, delta));

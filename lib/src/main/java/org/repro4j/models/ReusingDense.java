@@ -52,7 +52,7 @@ public final class ReusingDense extends DenseLayer {
     private final boolean first;
     private INDArray savedInput;
     private INDArray savedZ;
-    /** sigma(z) of a SiLU layer's training forward pass (see {@link Silu}); null for other activations. */
+    /** sigma(z) of a SiLU layer's training forward pass (see {@link Silu}); null for other activations and where oneDNN works from z. */
     private INDArray savedSigmoid;
     /** Backward passes that used the forward pass's z; backward passes that skipped dL/dx. */
     long reused, skipped;
@@ -149,7 +149,7 @@ public final class ReusingDense extends DenseLayer {
         }
         reused++;
         IActivation activation = layerConf().getActivationFn();
-        INDArray delta = sigmoid != null ? Silu.backprop(z, sigmoid, epsilon, sigmoid)
+        INDArray delta = silu() ? siluBackprop(z, sigmoid, epsilon, workspaceMgr)
                 : Relu.enabled() && Relu.plain(activation) ? Relu.backprop(z, epsilon) : activation.backprop(z, epsilon).getFirst();
         if (maskArray != null) {
             applyMask(delta);
@@ -174,5 +174,17 @@ public final class ReusingDense extends DenseLayer {
         Nd4j.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
         gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         return new Pair<>(gradient, epsilonNext);
+    }
+
+    /**
+     * dL/dz of the SiLU from the saved z and sigma(z) (written into sigma's array), or where the forward pass kept no sigma
+     * (oneDNN's swish) from z alone into a new array of the backward pass's working memory.
+     */
+    private static INDArray siluBackprop(INDArray z, INDArray sigmoid, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (sigmoid != null) {
+            return Silu.backprop(z, sigmoid, epsilon, sigmoid);
+        }
+        INDArray delta = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, epsilon.dataType(), epsilon.shape(), epsilon.ordering());
+        return Silu.backprop(z, Silu.fromInput(z, epsilon, delta) ? null : Silu.sigmoid(z, ArrayType.BP_WORKING_MEM, workspaceMgr), epsilon, delta);
     }
 }

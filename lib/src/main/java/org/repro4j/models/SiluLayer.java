@@ -11,9 +11,9 @@ import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J's activation layer for SiLU, a = z sigma(z) (Elfwing, Uchibe and Doya 2018, eq. 4), with {@link Silu}'s passes:
- * sigma from oneDNN's vectorised tanh, and a training forward pass keeps sigma(z), from which the backward pass computes
- * dL/dz = dL/da sigma(z) (1 + z (1 - sigma(z))) (eq. 5) in one loop. DL4J's {@code ActivationSwish} copies z in both
+ * DL4J's activation layer for SiLU, a = z sigma(z) (Elfwing, Uchibe and Doya 2018, eq. 4), with {@link Silu}'s passes
+ * (oneDNN's swish, or sigma from a vectorised tanh kept for the backward pass's loop, dL/dz = dL/da sigma(z) (1 + z (1 -
+ * sigma(z))), eq. 5). DL4J's {@code ActivationSwish} copies z in both
  * passes, runs libnd4j's scalar {@code Swish} and {@code SwishDerivative} (two {@code pow} calls an element, NaN above
  * z = 44.4 in float). Activations and gradients agree with DL4J's to float rounding (tests). On the diffusion U-Net,
  * DL4J's SiLU layers were 15% of a train step. {@link FastLayers#install} swaps it in for a layer with DL4J's
@@ -24,7 +24,7 @@ final class SiluLayer extends ActivationLayer {
     /** System property: {@code false} keeps DL4J's activation layers. */
     static final String PROPERTY = "repro4j.siluLayer";
 
-    /** The input of the last training forward pass and sigma of it, which its backward pass reuses (once). */
+    /** The input of the last training forward pass and sigma of it (null where oneDNN works from the input), which its backward pass reuses (once). */
     private INDArray savedInput;
     private INDArray savedSigmoid;
 
@@ -65,13 +65,10 @@ final class SiluLayer extends ActivationLayer {
         INDArray sigmoid = savedInput == input ? savedSigmoid : null;
         savedInput = null;
         savedSigmoid = null;
-        INDArray delta;
-        if (sigmoid == null) {
+        // in the gradients' workspace, as the graph wants dL/dz (a saved sigma is in the activations' one)
+        INDArray delta = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(), epsilon.ordering());
+        if (sigmoid == null && !Silu.fromInput(input, epsilon, delta)) {
             sigmoid = Silu.sigmoid(input, ArrayType.ACTIVATION_GRAD, workspaceMgr);
-            delta = sigmoid;
-        } else {
-            // the saved sigma is in the activations' workspace, the graph wants dL/dz in the gradients' one
-            delta = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), input.ordering());
         }
         return new Pair<>(new DefaultGradient(), Silu.backprop(input, sigmoid, epsilon, delta));
     }

@@ -79,7 +79,7 @@ class OneDnnConvTest {
      */
     @Test
     void theForwardAndBackwardPassesAreLibnd4jsToRounding() {
-        assumeTrue(OneDnnConv.available(), "oneDNN's natives are not here");
+        assumeTrue(OneDnn.available(), "oneDNN's natives are not here");
         Nd4j.getRandom().setSeed(5);
         record Case(int c, int kh, int kw, int stride, int dilation, int padBefore, int padAfter, boolean bias, boolean slice) {
         }
@@ -136,7 +136,7 @@ class OneDnnConvTest {
 
     @Test
     void anArrayOfAnotherShapeIsRefusedByName() {
-        assumeTrue(OneDnnConv.available(), "oneDNN's natives are not here");
+        assumeTrue(OneDnn.available(), "oneDNN's natives are not here");
         var shape = new OneDnnConv.Shape(2, 3, 6, 6, 4, 3, 3, 6, 6, 1, 1, 1, 1, 1, 1);
         INDArray x = Nd4j.create(DataType.FLOAT, 2, 3, 6, 6), w = Nd4j.create(DataType.FLOAT, 4, 3, 3, 3);
         var e = assertThrows(IllegalArgumentException.class, () -> OneDnnConv.forward(shape, x, w, null, Nd4j.create(DataType.FLOAT, 2, 4, 5, 5)));
@@ -157,7 +157,7 @@ class OneDnnConvTest {
     /** The U-Net's first convolution reads only the image input: in training it computes the weight gradients alone. */
     @Test
     void aGraphsFirstConvolutionComputesItsWeightGradientsAlone() {
-        assumeTrue(OneDnnConv.available(), "oneDNN's natives are not here");
+        assumeTrue(OneDnn.available(), "oneDNN's natives are not here");
         var unet = UNet.create(1, 8, 8, List.of(4, 8), 3, 2, new FastAdam(1e-3), 3);
         ComputationGraph graph = unet.network();
         Nd4j.getRandom().setSeed(9);

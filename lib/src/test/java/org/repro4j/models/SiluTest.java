@@ -1,6 +1,7 @@
 package org.repro4j.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -39,9 +40,14 @@ class SiluTest {
         Silu.Forward training = Silu.forward(z, ArrayType.ACTIVATIONS, NO_WORKSPACES);
         assertTrue(scaledError(inference, exact, z) < 2e-7, "error " + scaledError(inference, exact, z));
         assertEquals(inference, training.activation());
-        double sigmaError = training.sigmoid().castTo(DataType.DOUBLE).sub(exactSigma).amaxNumber().doubleValue();
+        // oneDNN's backward pass works from z; the other path keeps sigma
+        assertEquals(OneDnn.available(), training.sigmoid() == null);
+        INDArray sigma = Silu.sigmoid(z, ArrayType.ACTIVATIONS, NO_WORKSPACES);
+        double sigmaError = sigma.castTo(DataType.DOUBLE).sub(exactSigma).amaxNumber().doubleValue();
         assertTrue(sigmaError < 1e-7, "sigma's error " + sigmaError);
-        assertEquals(training.sigmoid(), Silu.sigmoid(z, ArrayType.ACTIVATIONS, NO_WORKSPACES));
+        if (training.sigmoid() != null) {
+            assertEquals(sigma, training.sigmoid());
+        }
         // a view that is not one run of memory takes ND4J's ops
         INDArray columns = z.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 35));
         assertTrue(scaledError(silu(columns), exact.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 35)), columns) < 2e-7);
@@ -56,10 +62,23 @@ class SiluTest {
         INDArray actual = Silu.backprop(z, Silu.sigmoid(z, ArrayType.ACTIVATIONS, NO_WORKSPACES), epsilon, z.ulike());
         double error = actual.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
         assertTrue(error < 1e-6, "relative error " + error);
+        INDArray out = z.ulike();
+        if (Silu.fromInput(z, epsilon, out)) {
+            INDArray fromZ = Silu.backprop(z, null, epsilon, out);
+            double oneDnnError = fromZ.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+            assertTrue(oneDnnError < 1e-6, "oneDNN's relative error " + oneDnnError);
+        }
     }
 
     @Test
-    void theDerivativeIsOneForLargeInputsWhereLibnd4jsOverflows() {
+    void withoutSigmaTheBackwardPassNeedsOneDnn() {
+        INDArray z = Nd4j.randn(DataType.DOUBLE, 3, 4);
+        var e = assertThrows(IllegalArgumentException.class, () -> Silu.backprop(z, null, z.dup(), z.ulike()));
+        assertTrue(e.getMessage().startsWith("SiLU backward pass without sigma(z): oneDNN does not take z [3, 4] (DOUBLE)"), e.getMessage());
+    }
+
+    @Test
+    void theDerivativeIsOneForLargeInputsWhereLibnd4jsOverflowsOnBothPaths() {
         INDArray z = Nd4j.createFromArray(45f, 100f, -100f, 0f);
         INDArray ones = Nd4j.ones(DataType.FLOAT, 4);
         INDArray dl4j = new ActivationSwish().backprop(z.dup(), ones).getFirst();
@@ -70,6 +89,14 @@ class SiluTest {
         assertEquals(1f, ours.getFloat(1));
         assertEquals(0f, ours.getFloat(2), 1e-30);
         assertEquals(0.5f, ours.getFloat(3));
+        INDArray out = z.ulike();
+        if (Silu.fromInput(z, ones, out)) {
+            INDArray oneDnn = Silu.backprop(z, null, ones, out);
+            assertEquals(1f, oneDnn.getFloat(0));
+            assertEquals(1f, oneDnn.getFloat(1));
+            assertEquals(0f, oneDnn.getFloat(2), 1e-30);
+            assertEquals(0.5f, oneDnn.getFloat(3));
+        }
     }
 
     @Test
