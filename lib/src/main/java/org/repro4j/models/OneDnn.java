@@ -16,10 +16,12 @@ import org.repro4j.HostArrays;
 /**
  * oneDNN called directly (JavaCPP's {@code org.bytedeco:dnnl}), for the layers that ask it for work libnd4j does
  * slower ({@link OneDnnConv}, {@link Silu}): whether its natives load here, and each thread's engine, stream, kept
- * primitives and scratch buffers. Only float arrays in host memory go to it.
+ * primitives and scratch buffers. Only float arrays in host memory go to it; {@code -Drepro4j.oneDnn=false} turns it off.
  */
 final class OneDnn {
 
+    /** System property: {@code false} keeps libnd4j's paths (for comparisons). */
+    static final String PROPERTY = "repro4j.oneDnn";
     /** Primitives kept per thread: every shape a network's layers see, with room to spare. */
     private static final int KEPT = 64;
     /** oneDNN's preferred alignment of a buffer, bytes. */
@@ -33,6 +35,9 @@ final class OneDnn {
     }
 
     private static boolean load() {
+        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+            return false;
+        }
         try {
             Loader.load(org.bytedeco.dnnl.global.dnnl.class);
             return true;
