@@ -38,6 +38,9 @@ import org.repro4j.HostArrays;
  * always computes the input gradient, which nobody takes for a network's first layer. This class asks for the direct
  * algorithm and training, reorders each operand once and only where oneDNN's layout differs from the array's, and
  * leaves out the input gradient when asked to. Each call's primitives are built once per shape and thread and kept.
+ * The same U-Net step then spends 85 ms in oneDNN (convolutions 64.4 ms, PyTorch's 64.2). It also takes dilated
+ * kernels, whose right padding libnd4j computes without the dilation (oneDNN refuses the call; DL4J then falls back
+ * to its own path).
  *
  * <p>The arrays keep ND4J's layout (any strides, so a channel slice of a concatenation works); oneDNN's blocked copies
  * live in buffers of this thread's ({@link OneDnn.Context}), reused by every call. On a machine without the natives
