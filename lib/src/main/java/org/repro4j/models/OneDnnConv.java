@@ -19,6 +19,7 @@ import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repro4j.HostArrays;
 
@@ -131,6 +132,9 @@ final class OneDnnConv {
     private static void check(INDArray a, long[] shape, String name) {
         if (!Arrays.equals(a.shape(), shape)) {
             throw new IllegalArgumentException(name + ": expected shape " + Arrays.toString(shape) + ", got " + Arrays.toString(a.shape()));
+        }
+        if (a.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException(name + ": expected FLOAT, got " + a.dataType());
         }
     }
 

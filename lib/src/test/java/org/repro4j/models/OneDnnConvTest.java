@@ -135,7 +135,7 @@ class OneDnnConvTest {
     }
 
     @Test
-    void anArrayOfAnotherShapeIsRefusedByName() {
+    void anArrayOfAnotherShapeOrTypeIsRefusedByName() {
         assumeTrue(OneDnn.available(), "oneDNN's natives are not here");
         var shape = new OneDnnConv.Shape(2, 3, 6, 6, 4, 3, 3, 6, 6, 1, 1, 1, 1, 1, 1);
         INDArray x = Nd4j.create(DataType.FLOAT, 2, 3, 6, 6), w = Nd4j.create(DataType.FLOAT, 4, 3, 3, 3);
@@ -144,6 +144,9 @@ class OneDnnConvTest {
         e = assertThrows(IllegalArgumentException.class, () -> OneDnnConv.backward(shape, x, w, Nd4j.create(DataType.FLOAT, 2, 4, 6, 6), null,
                 Nd4j.create(DataType.FLOAT, 4, 3, 3, 3), Nd4j.create(DataType.FLOAT, 1, 3)));
         assertEquals("bias gradient: expected 4 contiguous values, got shape [1, 3]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OneDnnConv.forward(shape, x.castTo(DataType.DOUBLE), w, null,
+                Nd4j.create(DataType.FLOAT, 2, 4, 6, 6)));
+        assertEquals("input: expected FLOAT, got DOUBLE", e.getMessage());
     }
 
     /** Negative padding (the last rows cut off by a larger stride) is not oneDNN's to take; the helper keeps libnd4j's path for it. */
