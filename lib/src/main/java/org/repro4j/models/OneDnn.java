@@ -27,7 +27,7 @@ final class OneDnn {
     /** oneDNN's preferred alignment of a buffer, bytes. */
     private static final int ALIGNMENT = 64;
     /** Scratch buffers per thread. */
-    static final int SLOTS = 6;
+    private static final int SLOTS = 6;
     private static final boolean AVAILABLE = load();
     private static final ThreadLocal<Context> CONTEXT = ThreadLocal.withInitial(Context::new);
 

@@ -85,6 +85,28 @@ final class OneDnnConv {
         long[] output() {
             return new long[] {n, o, oh, ow};
         }
+
+        long[] strides() {
+            return new long[] {strideH, strideW};
+        }
+
+        /** The dilations as oneDNN counts them: 0 = none. */
+        long[] dilations() {
+            return new long[] {dilationH - 1, dilationW - 1};
+        }
+
+        long[] padBefore() {
+            return new long[] {padTop, padLeft};
+        }
+
+        long[] padAfter() {
+            return new long[] {padBottom(), padRight()};
+        }
+
+        /** The bias's (and its gradient's) layout: o floats. */
+        memory.desc bias() {
+            return new memory.desc(new long[] {o}, memory.data_type.f32, memory.format_tag.x);
+        }
     }
 
     /** Whether {@link #forward} and {@link #backward} take these arrays: oneDNN {@link OneDnn#takes} them, {@code shape} {@link Shape#supported}. */
@@ -195,15 +217,11 @@ final class OneDnnConv {
     }
 
     private static convolution_forward.primitive_desc forwardDescriptor(OneDnn.Context context, Shape s, boolean bias) {
-        long[] strides = {s.strideH(), s.strideW()};
-        long[] dilations = {s.dilationH() - 1, s.dilationW() - 1};
-        long[] padL = {s.padTop(), s.padLeft()};
-        long[] padR = {s.padBottom(), s.padRight()};
         convolution_forward.desc desc = bias
-                ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, OneDnn.any(s.input()), OneDnn.any(s.weights()),
-                        new memory.desc(new long[] {s.o()}, memory.data_type.f32, memory.format_tag.x), OneDnn.any(s.output()), strides, dilations, padL, padR)
-                : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, OneDnn.any(s.input()), OneDnn.any(s.weights()),
-                        OneDnn.any(s.output()), strides, dilations, padL, padR);
+                ? new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, OneDnn.any(s.input()),
+                        OneDnn.any(s.weights()), s.bias(), OneDnn.any(s.output()), s.strides(), s.dilations(), s.padBefore(), s.padAfter())
+                : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct, OneDnn.any(s.input()),
+                        OneDnn.any(s.weights()), OneDnn.any(s.output()), s.strides(), s.dilations(), s.padBefore(), s.padAfter());
         return new convolution_forward.primitive_desc(desc, context.engine);
     }
 
@@ -248,16 +266,11 @@ final class OneDnnConv {
         Backward(OneDnn.Context context, Shape shape, INDArray x, INDArray w, INDArray delta, INDArray gradInput, INDArray gradWeights,
                  boolean withBias) {
             convolution_forward.primitive_desc hint = forwardDescriptor(context, shape, withBias);
-            long[] strides = {shape.strideH(), shape.strideW()};
-            long[] dilations = {shape.dilationH() - 1, shape.dilationW() - 1};
-            long[] padL = {shape.padTop(), shape.padLeft()};
-            long[] padR = {shape.padBottom(), shape.padRight()};
             convolution_backward_weights.desc weightsDesc = withBias
                     ? new convolution_backward_weights.desc(algorithm.convolution_direct, OneDnn.any(shape.input()), OneDnn.any(shape.weights()),
-                            new memory.desc(new long[] {shape.o()}, memory.data_type.f32, memory.format_tag.x), OneDnn.any(shape.output()),
-                            strides, dilations, padL, padR)
+                            shape.bias(), OneDnn.any(shape.output()), shape.strides(), shape.dilations(), shape.padBefore(), shape.padAfter())
                     : new convolution_backward_weights.desc(algorithm.convolution_direct, OneDnn.any(shape.input()), OneDnn.any(shape.weights()),
-                            OneDnn.any(shape.output()), strides, dilations, padL, padR);
+                            OneDnn.any(shape.output()), shape.strides(), shape.dilations(), shape.padBefore(), shape.padAfter());
             convolution_backward_weights.primitive_desc weightsPd = new convolution_backward_weights.primitive_desc(weightsDesc,
                     context.engine, hint);
             weights = new convolution_backward_weights(weightsPd);
@@ -272,7 +285,8 @@ final class OneDnnConv {
             }
             convolution_backward_data.primitive_desc dataPd = new convolution_backward_data.primitive_desc(
                     new convolution_backward_data.desc(algorithm.convolution_direct, OneDnn.any(shape.input()), OneDnn.any(shape.weights()),
-                            OneDnn.any(shape.output()), strides, dilations, padL, padR), context.engine, hint);
+                            OneDnn.any(shape.output()), shape.strides(), shape.dilations(), shape.padBefore(), shape.padAfter()),
+                    context.engine, hint);
             data = new convolution_backward_data(dataPd);
             wei = new Operand(context, OneDnn.describe(w), dataPd.weights_desc(), 3, true);
             // the output gradient is copied once when both halves want it in the same layout

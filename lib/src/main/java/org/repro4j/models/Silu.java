@@ -115,17 +115,14 @@ final class Silu {
 
     /** oneDNN's {@code eltwise_swish} with alpha 1 over n contiguous floats, forward and backward. */
     private static final class Swish {
-        private final memory.desc flat;
         private final eltwise_forward forward;
-        private final eltwise_forward.primitive_desc forwardPd;
         private final memory src, dst;
         private final IntMemoryMap args = new IntMemoryMap();
 
         Swish(OneDnn.Context context, long n) {
-            flat = new memory.desc(new long[] {n}, memory.data_type.f32, memory.format_tag.x);
-            forwardPd = new eltwise_forward.primitive_desc(
-                    new eltwise_forward.desc(prop_kind.forward_training, algorithm.eltwise_swish, flat, 1f, 0f), context.engine);
-            forward = new eltwise_forward(forwardPd);
+            memory.desc flat = new memory.desc(new long[] {n}, memory.data_type.f32, memory.format_tag.x);
+            forward = new eltwise_forward(new eltwise_forward.primitive_desc(
+                    new eltwise_forward.desc(prop_kind.forward_training, algorithm.eltwise_swish, flat, 1f, 0f), context.engine));
             src = new memory(flat, context.engine, (Pointer) null);
             dst = new memory(flat, context.engine, (Pointer) null);
             args.put(DNNL_ARG_SRC, src);
