@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.Model;
 import org.repro4j.data.AtomicFiles;
 import org.repro4j.data.Dataset;
+import org.repro4j.models.FastLayers;
 import org.repro4j.train.DivergenceException;
 import org.repro4j.train.NativeMemory;
 import org.repro4j.train.Nets;
@@ -171,7 +172,8 @@ public final class Runs {
                 history = metrics.where(metrics.intColumn("iteration").isLessThanOrEqualTo(Nets.iterationCount(net)));
                 out.println("resuming " + dir + " at iteration " + Nets.iterationCount(net));
             } else {
-                net = init.get();
+                // the layer implementations a restored checkpoint gets (Nets.restore): a resumed run goes on as this one would
+                net = FastLayers.install(init.get());
                 history = emptyHistory.emptyCopy();
             }
             long start = Nets.iterationCount(net);

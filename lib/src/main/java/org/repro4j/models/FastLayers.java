@@ -17,18 +17,18 @@ import org.deeplearning4j.nn.layers.convolution.upsampling.Upsampling2D;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.repro4j.ShapeInfoCache;
 
 /**
  * Puts repro4j's faster layer implementations into a network DL4J built: {@link NativeConv}'s native convolutions and
  * pooling helpers, {@link MaxPoolLayer}'s max poolings, {@link SiluLayer}'s SiLU activation layers,
- * {@link UpsamplingLayer}'s upsamplings, and in a
- * {@link MultiLayerNetwork} {@link ReusingDense}'s dense layers, {@link ReusingOutput}'s output layer and
- * {@link ReluConvolutionLayer}'s ReLU convolutions; and, once for
- * the process, ND4J's array shapes from a {@link ShapeInfoCache}. They compute the same values as DL4J's own (tests),
- * except SiLU, whose activations and gradients agree to float rounding, and the convolutions ({@link OneDnnConv}, or
- * where its natives are missing {@link WeightGradients} for a first layer's weight gradients), which agree to float rounding; each has a
- * system property that turns it off. {@code Models}, {@code UNet}, {@code TimeMlp} and {@code Nets} (copies, restored networks) call it; call it on a
+ * {@link UpsamplingLayer}'s upsamplings, {@link ReusingDense}'s dense layers, and in a
+ * {@link MultiLayerNetwork} {@link ReusingOutput}'s output layer and {@link ReluConvolutionLayer}'s ReLU convolutions; and, once for
+ * the process, ND4J's array shapes from a {@link ShapeInfoCache}. They compute DL4J's values (tests): to the bit, or to
+ * float rounding where the arithmetic goes elsewhere (SiLU's passes; the dense and output layers' matrix products,
+ * through {@link Gemm}; the convolutions, through {@link OneDnnConv} or where its natives are missing {@link
+ * WeightGradients} for a first layer's weight gradients). Each has a system property that turns it off. {@code Models}, {@code UNet}, {@code TimeMlp} and {@code Nets} (copies, restored networks) call it; call it on a
  * network you build yourself. The updater comes when the network trains ({@link OwnGradientUpdaters}).
  */
 public final class FastLayers {
@@ -85,16 +85,20 @@ public final class FastLayers {
     }
 
     /**
-     * Replaces the graph's plain DL4J max-pooling, SiLU activation and upsampling layers by repro4j's, in its layer vertices and its
-     * array of layers. They have no parameters, so the updater, if made already, stays as it is.
+     * Replaces the graph's plain DL4J dense, max-pooling, SiLU activation and upsampling layers by repro4j's, in its layer
+     * vertices and its array of layers, on the same parameters, gradient views and listeners; the updater, if made
+     * already, is made again on the new layers with its state kept.
      */
     private static void swap(ComputationGraph graph) {
+        boolean dense = Boolean.parseBoolean(System.getProperty(ReusingDense.PROPERTY, "true"));
         Layer[] layers = graph.getLayers();
+        boolean withParameters = false;
         for (GraphVertex vertex : graph.getVertices()) {
             if (vertex instanceof LayerVertex layerVertex) {
                 Layer old = layerVertex.getLayer();
-                Layer faster = withoutParameters(old);
+                Layer faster = dense && old.getClass() == DenseLayer.class ? ReusingDense.of((DenseLayer) old, false) : withoutParameters(old);
                 if (faster != old) {
+                    withParameters |= faster instanceof ReusingDense;
                     setField(LayerVertex.class, "layer", layerVertex, faster);
                     for (int i = 0; i < layers.length; i++) {
                         if (layers[i] == old) {
@@ -103,6 +107,9 @@ public final class FastLayers {
                     }
                 }
             }
+        }
+        if (withParameters && graph.getUpdater(false) != null) {
+            graph.setUpdater(new ComputationGraphUpdater(graph, graph.getUpdater(false).getStateViewArray()));
         }
     }
 

@@ -13,7 +13,6 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSwish;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.repro4j.HostArrays;
 
 /**
@@ -87,12 +86,7 @@ public final class ReusingDense extends DenseLayer {
             return super.preOutputWithPreNorm(training, forBackprop, workspaceMgr); // DL4J's path and its errors
         }
         applyDropOutIfNecessary(training, workspaceMgr);
-        INDArray b = getParam(DefaultParamInitializer.BIAS_KEY);
-        INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), new long[] {input.size(0), w.size(1)}, 'f');
-        input.castTo(w.dataType()).mmuli(w, z);
-        if (hasBias()) {
-            z.addiRowVector(b);
-        }
+        INDArray z = Gemm.affine(input, w, hasBias() ? getParam(DefaultParamInitializer.BIAS_KEY) : null, workspaceMgr);
         if (maskArray != null) {
             applyMask(z);
         }
@@ -166,12 +160,13 @@ public final class ReusingDense extends DenseLayer {
             INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
             epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                     new long[] {w.size(0), delta.size(0)}, 'f');
-            epsilonNext = backpropDropOutIfPresent(w.mmuli(delta.transpose(), epsilonNext).transpose());
+            Gemm.gemm(w, delta, epsilonNext, false, true, 1.0, 0.0);
+            epsilonNext = backpropDropOutIfPresent(epsilonNext.transpose());
         } else {
             skipped++;
         }
         INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
-        Nd4j.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+        Gemm.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
         gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         return new Pair<>(gradient, epsilonNext);
     }

@@ -2,10 +2,14 @@ package org.repro4j.models;
 
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * backward pass's working memory is recycled before the score) and hands it to the next training call on the same
  * input array, once: the score takes the backward pass's z. DL4J's built-in losses copy z before applying the
  * activation, so the kept z stays as computed; with a loss from elsewhere the layer keeps nothing. A new input drops
- * the kept z. The same values to the bit (a test). {@link FastLayers#install} swaps it in for the output layer of
+ * the kept z. Its matrix products go through {@link Gemm}: the same values as DL4J's to float rounding (a test).
+ * {@link FastLayers#install} swaps it in for the output layer of
  * a {@link MultiLayerNetwork}; {@value ReusingDense#PROPERTY}{@code =false} keeps DL4J's, with the dense layers.
  */
 final class ReusingOutput extends OutputLayer {
@@ -46,6 +51,50 @@ final class ReusingOutput extends OutputLayer {
     public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         keptInput = null;
         super.setInput(input, workspaceMgr);
+    }
+
+    /** z = xW + b through {@link Gemm}; weight noise and inputs DL4J refuses keep DL4J's path (and its errors). */
+    @Override
+    protected Pair<INDArray, INDArray> preOutputWithPreNorm(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
+        INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
+        if (layerConf().getWeightNoise() != null || input == null || input.rank() != 2 || input.columns() != w.rows()) {
+            return super.preOutputWithPreNorm(training, forBackprop, workspaceMgr);
+        }
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray z = Gemm.affine(input, w, hasBias() ? getParam(DefaultParamInitializer.BIAS_KEY) : null, workspaceMgr);
+        if (maskArray != null) {
+            applyMask(z);
+        }
+        return new Pair<>(z, z);
+    }
+
+    /**
+     * DL4J's backward pass of an output layer ({@code BaseOutputLayer.backpropGradient} and its {@code
+     * getGradientsAndDelta}) with the two matrix products, dL/dW = x^T delta and dL/dx = delta W^T, through {@link Gemm}.
+     */
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (layerConf().getWeightNoise() != null) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        assertInputSet(true);
+        INDArray delta = layerConf().getLossFn().computeGradient(getLabels2d(workspaceMgr, ArrayType.BP_WORKING_MEM),
+                preOutput2d(true, workspaceMgr), layerConf().getActivationFn(), maskArray);
+        Gradient gradient = new DefaultGradient();
+        INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
+        Gemm.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+        gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
+        if (hasBias()) {
+            INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
+            ColumnSums.of(delta, biasGrad);
+            gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
+        }
+        delta = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, delta);
+        INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
+        INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                new long[] {w.size(0), delta.size(0)}, 'f');
+        Gemm.gemm(w, delta, epsilonNext, false, true, 1.0, 0.0);
+        return new Pair<>(gradient, backpropDropOutIfPresent(epsilonNext.transpose()));
     }
 
     @Override

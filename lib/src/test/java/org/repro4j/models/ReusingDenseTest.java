@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.repro4j.optim.FastAdam;
 
@@ -72,13 +74,20 @@ class ReusingDenseTest {
         }
     }
 
+    /**
+     * Both networks have the same parameters (to 1e-5) and score (to 1e-6): the layers' matrix products go through
+     * oneDNN's sgemm ({@link Gemm}), which rounds differently from DL4J's OpenBLAS.
+     */
     private static void assertSameParameters(MultiLayerNetwork expected, MultiLayerNetwork actual) {
-        assertTrue(expected.params().equals(actual.params()), "parameters differ");
-        assertEquals(expected.score(), actual.score(), 0.0);
+        for (var entry : expected.paramTable().entrySet()) {
+            double difference = entry.getValue().sub(actual.getParam(entry.getKey())).amaxNumber().doubleValue();
+            assertTrue(difference <= 1e-5, entry.getKey() + " differs by " + difference);
+        }
+        assertEquals(expected.score(), actual.score(), 1e-6);
     }
 
     @Test
-    void reluAndTanhNetworksTrainToTheSameParametersToTheBit() {
+    void reluAndTanhNetworksTrainToTheSameParametersToRounding() {
         for (Activation activation : List.of(Activation.RELU, Activation.TANH, Activation.IDENTITY)) {
             var fast = FastLayers.install(mlp(activation, false));
             var plain = plainCopy(fast);
@@ -165,9 +174,11 @@ class ReusingDenseTest {
 
     @Test
     void batchNormAfterADenseLayerStaysTheSame() {
-        // Models.mlp's BATCH arm and its ghost-batch variant: identity dense layers, batch norm, then ReLU (notebooks 30, 31)
-        for (var fast : List.of(Models.mlp(12, List.of(256, 64), 3, new FastAdam(0.01), 5, Models.HiddenNorm.BATCH),
-                Models.mlp(12, List.of(256, 64), 3, new FastAdam(0.01), 5, 128))) {
+        // Models.mlp's BATCH arm and its ghost-batch variant: identity dense layers, batch norm, then ReLU (notebooks 30, 31).
+        // Plain SGD: a dense bias before batch norm has a zero gradient in exact arithmetic, whose rounding noise
+        // (different in the two networks' products) Adam would scale up to its full step.
+        for (var fast : List.of(Models.mlp(12, List.of(256, 64), 3, new Sgd(0.1), 5, Models.HiddenNorm.BATCH),
+                Models.mlp(12, List.of(256, 64), 3, new Sgd(0.1), 5, 128))) {
             assertSame(ReusingDense.class, fast.getLayer(0).getClass());
             var plain = plainCopy(fast);
             trainBoth(fast, plain, 3, 512);
@@ -215,7 +226,7 @@ class ReusingDenseTest {
     }
 
     @Test
-    void lenetTrainsAndPredictsAsDl4jDoesToTheBit() {
+    void lenetTrainsAndPredictsAsDl4jDoesToRounding() {
         var fast = Models.lenet300100(1);
         assertSame(ReusingDense.class, fast.getLayer(0).getClass());
         assertSame(ReusingDense.class, fast.getLayer(1).getClass());
@@ -233,5 +244,33 @@ class ReusingDenseTest {
         assertSameParameters(plain, fast);
         assertTrue(plain.output(x).equals(fast.output(x)));
         assertEquals(3, layer(fast, 0).skipped);
+    }
+
+    @Test
+    void aGraphsDenseLayersTrainAsDl4jsToRoundingAndKeepTheOptimizerState() {
+        var conf = new NeuralNetConfiguration.Builder().seed(3).updater(new FastAdam(0.01)).graphBuilder().addInputs("in")
+                .addLayer("hidden", new DenseLayer.Builder().nIn(12).nOut(16).activation(Activation.SWISH).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunction.MCXENT).nIn(16).nOut(3).activation(Activation.SOFTMAX).build(), "hidden")
+                .setOutputs("out").build();
+        var plain = new ComputationGraph(conf);
+        plain.init();
+        var fast = new ComputationGraph(conf.clone());
+        fast.init(plain.params().dup(), true);
+        DataSet first = batch(99, 10);
+        plain.fit(first);
+        fast.fit(first); // an updater with state before the swap
+        FastLayers.install(fast);
+        var hidden = (ReusingDense) fast.getLayer("hidden");
+        assertTrue(List.of(fast.getLayers()).contains(hidden), "in the graph's array of layers");
+        for (int step = 0; step < 4; step++) {
+            DataSet batch = batch(100 + step, 10);
+            plain.fit(batch);
+            fast.fit(batch);
+        }
+        double difference = plain.params().sub(fast.params()).amaxNumber().doubleValue();
+        assertTrue(difference <= 1e-5, "parameters differ by " + difference);
+        assertEquals(plain.score(), fast.score(), 1e-6);
+        assertEquals(4, hidden.reused);
+        assertEquals(0, hidden.skipped, "a graph's layer always computes dL/dx");
     }
 }

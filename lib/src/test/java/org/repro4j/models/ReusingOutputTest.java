@@ -46,7 +46,10 @@ class ReusingOutputTest {
         return new DataSet(Nd4j.randn(DataType.FLOAT, 8, 6), y);
     }
 
-    /** Trains a FastLayers copy and DL4J's layers side by side; returns the copy's output layer. */
+    /**
+     * Trains a FastLayers copy and DL4J's layers side by side, to the same scores, parameters and outputs to float
+     * rounding (the copy's matrix products go through oneDNN's sgemm, {@link Gemm}); returns the copy's output layer.
+     */
     private static ReusingOutput assertTrainsAsDl4j(MultiLayerNetwork plain) {
         var fast = new MultiLayerNetwork(plain.getLayerWiseConfigurations().clone());
         fast.init(plain.params().dup(), true);
@@ -55,17 +58,17 @@ class ReusingOutputTest {
             DataSet batch = batch(10 + step);
             plain.fit(batch);
             fast.fit(batch);
-            assertEquals(plain.score(), fast.score(), 0.0, "score of step " + step);
+            assertEquals(plain.score(), fast.score(), 1e-6, "score of step " + step);
         }
-        assertArrayEquals(plain.params().toFloatVector(), fast.params().toFloatVector(), "parameters to the bit");
+        assertArrayEquals(plain.params().toFloatVector(), fast.params().toFloatVector(), 1e-6f, "parameters");
         INDArray x = batch(1).getFeatures();
-        assertArrayEquals(plain.output(x).ravel().toFloatVector(), fast.output(x).ravel().toFloatVector());
-        assertEquals(plain.score(batch(2)), fast.score(batch(2)), 0.0, "a score outside fit");
+        assertArrayEquals(plain.output(x).ravel().toFloatVector(), fast.output(x).ravel().toFloatVector(), 1e-6f, "outputs");
+        assertEquals(plain.score(batch(2)), fast.score(batch(2)), 1e-6, "a score outside fit");
         return (ReusingOutput) fast.getOutputLayer();
     }
 
     @Test
-    void theScoreTakesTheBackwardPassesZAndEverythingStaysDl4jsToTheBit() {
+    void theScoreTakesTheBackwardPassesZAndEverythingStaysDl4jsToRounding() {
         assertSame(org.deeplearning4j.nn.layers.OutputLayer.class, net(new LossMCXENT(), Activation.SOFTMAX).getOutputLayer().getClass());
         assertEquals(4, assertTrainsAsDl4j(net(new LossMCXENT(), Activation.SOFTMAX)).reused, "one z a step");
         assertEquals(4, assertTrainsAsDl4j(net(new LossMSE(), Activation.IDENTITY)).reused);
