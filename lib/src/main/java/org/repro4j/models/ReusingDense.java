@@ -29,17 +29,16 @@ import org.repro4j.HostArrays;
  * <p>This layer keeps a copy of z from the training forward pass on the same input (the activation overwrites
  * z in place) and gives it to the backward pass, and the first layer of a network skips dL/dx when the caller is
  * {@code computeGradientAndScore} (the fit path; {@code backpropGradient} and {@code calculateGradients}, which
- * return the input's gradient, still get it). The same products on the same operands: the parameters stay the
- * same to the bit (a test), except with the SiLU activation: its passes go through {@link Silu} (sigma from oneDNN's
- * vectorised tanh, and kept for the derivative instead of libnd4j's two {@code pow} calls an element), which agrees with
- * DL4J's to float rounding. Layer norm and weight noise keep DL4J's path (z is not recoverable
- * from the forward pass there, or the noise is drawn again).
+ * return the input's gradient, still get it). The products go through {@link Gemm} (oneDNN's sgemm), and a SiLU
+ * activation's passes through {@link Silu}: the parameters agree with DL4J's to float rounding (tests). Layer norm and
+ * weight noise keep DL4J's path (z is not recoverable from the forward pass there, or the noise is drawn again).
  *
- * <p>Layouts: z is computed into a column-major array (ND4J's GEMM is column-major; DL4J's row-major z cost a
- * temporary and a copy) and kept row-major, the order of the gradient it meets in the backward pass ({@link
- * HostArrays#copy}); ND4J's element-wise ops between the two orders are an order of magnitude slower.
+ * <p>Layouts: z is computed into a column-major array and kept row-major, the order of the gradient it meets in the
+ * backward pass ({@link HostArrays#copy}); ND4J's element-wise ops between the two orders are an order of magnitude
+ * slower. Column-major z: through ND4J's GEMM (column-major) DL4J's row-major z cost a temporary and a copy; through
+ * oneDNN a DDIM sampling of 10,000 points with a 3x256 MLP took 0.91 s with it and 1.06 s with a row-major z.
  *
- * <p>{@link FastLayers#install} swaps it in for the dense layers of a {@link MultiLayerNetwork}; {@value #PROPERTY}
+ * <p>{@link FastLayers#install} swaps it in for the dense layers of a {@link MultiLayerNetwork} or a graph; {@value #PROPERTY}
  * {@code =false} keeps DL4J's.
  */
 public final class ReusingDense extends DenseLayer {
