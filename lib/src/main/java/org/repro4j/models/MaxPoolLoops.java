@@ -19,8 +19,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repro4j.HostArrays;
 
 /**
- * Max pooling over non-overlapping k x k windows (kernel = stride, no padding, NCHW) as Java loops over each image
- * plane, for the CPU; every other pooling goes to libnd4j's ops ({@link MKLDNNSubsamplingHelper}). The forward pass
+ * Max pooling over non-overlapping k x k windows (kernel = stride, no padding, NCHW) for the CPU: float arrays in C
+ * order through oneDNN ({@link OneDnnPool}) where it is available, else as Java loops over each image plane; every other
+ * pooling goes to libnd4j's ops ({@link MKLDNNSubsamplingHelper}). The forward pass
  * takes each window's first largest input in row-major order; the backward pass gives the window's gradient to that
  * input (as the forward pass on the same input array chose it, else found again), and zero to the others (the max's
  * subgradient, as libnd4j chooses it: the same values to the bit, a test).
@@ -36,9 +37,19 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
     /** The input of the last forward pass here, and the index in its plane of each window's first largest element. */
     private WeakReference<INDArray> lastInput = new WeakReference<>(null);
     private int[] lastArgmax;
+    /** The choices of the last forward pass through oneDNN ({@link OneDnnPool}). */
+    private final OneDnnPool.Choices choices = new OneDnnPool.Choices();
+
+    /** Whether float arrays go to oneDNN ({@link OneDnnPool}) where it takes them; false for tests of the loops. */
+    private final boolean throughOneDnn;
 
     MaxPoolLoops(DataType dataType) {
+        this(dataType, true);
+    }
+
+    MaxPoolLoops(DataType dataType, boolean throughOneDnn) {
         super(dataType);
+        this.throughOneDnn = throughOneDnn;
     }
 
     /** The window side k if this pooling is one the loops do, else 0. */
@@ -69,6 +80,11 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
         int planes = (int) (input.size(0) * input.size(1)), h = (int) input.size(2), w = (int) input.size(3);
         INDArray output = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(),
                 new long[] {input.size(0), input.size(1), h / k, w / k}, 'c');
+        if (throughOneDnn && OneDnnPool.takes(input)) {
+            OneDnnPool.forward(input, k, output, choices);
+            passes++;
+            return output;
+        }
         int oh = h / k, ow = w / k;
         int[] argmax = lastArgmax != null && lastArgmax.length == planes * oh * ow ? lastArgmax : new int[planes * oh * ow];
         if (k == 2 && input.dataType() == DataType.FLOAT) {
@@ -105,6 +121,19 @@ final class MaxPoolLoops extends MKLDNNSubsamplingHelper {
         }
         int planes = (int) (input.size(0) * input.size(1)), h = (int) input.size(2), w = (int) input.size(3);
         INDArray gradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+        if (throughOneDnn && OneDnnPool.takes(input)) {
+            // the forward pass's choices if it pooled this input, else found again
+            if (choices.madeFor(input)) {
+                reused++;
+            } else {
+                OneDnnPool.forward(input, k, workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, input.dataType(),
+                        new long[] {input.size(0), input.size(1), h / k, w / k}, 'c'), choices);
+            }
+            OneDnnPool.backward(epsilon, k, gradient, choices);
+            choices.forget();
+            passes++;
+            return new Pair<>(new DefaultGradient(), gradient);
+        }
         int oh = h / k, ow = w / k;
         Planes in = new Planes(input, h * w), eps = new Planes(epsilon, oh * ow), out = new Planes(gradient, h * w);
         double[] plane = new double[h * w], incoming = new double[oh * ow], routed = new double[h * w];

@@ -1,8 +1,10 @@
 package org.repro4j.models;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -27,26 +29,31 @@ class MaxPoolLoopsTest {
     private static final LayerWorkspaceMgr NONE = LayerWorkspaceMgr.noWorkspaces();
     private static final int[] ONES = {1, 1}, ZEROS = {0, 0};
 
-    /** Both passes of the loops and of libnd4j's ops on {@code input}, compared to the bit. */
+    /** An array's values in C order, widened to double (exactly; assertArrayEquals compares doubles by their bits). */
+    private static double[] bits(INDArray a) {
+        return a.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+    }
+
+    /** Both passes of the loops (oneDNN's for floats where available) and of libnd4j's ops on {@code input}, to the bit. */
     private static void assertSamePasses(INDArray input, int k, ConvolutionMode mode) {
         var loops = new MaxPoolLoops(input.dataType());
         var ops = new MKLDNNSubsamplingHelper(input.dataType());
         int[] kernel = {k, k};
         INDArray expected = ops.activate(input, true, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES, CNN2DFormat.NCHW, NONE);
         INDArray actual = loops.forward(input, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES, CNN2DFormat.NCHW, NONE);
-        assertTrue(expected.equals(actual), "forward, k = " + k);
+        assertArrayEquals(bits(expected), bits(actual), "forward, k = " + k);
         INDArray epsilon = Nd4j.randn(input.dataType(), input.size(0), input.size(1), input.size(2) / k, input.size(3) / k);
         INDArray expectedGradient = ops.backpropGradient(input, epsilon, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES,
                 CNN2DFormat.NCHW, NONE).getSecond();
         INDArray gradient = loops.backpropGradient(input, epsilon, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES,
                 CNN2DFormat.NCHW, NONE).getSecond();
-        assertTrue(expectedGradient.equals(gradient), "backward, k = " + k);
+        assertArrayEquals(bits(expectedGradient), bits(gradient), "backward, k = " + k);
         assertEquals(2, loops.passes);
         assertEquals(1, loops.reused, "the backward pass took the forward pass's choices");
         var fresh = new MaxPoolLoops(input.dataType());
         INDArray foundAgain = fresh.backpropGradient(input, epsilon, kernel, kernel, ZEROS, PoolingType.MAX, mode, ONES,
                 CNN2DFormat.NCHW, NONE).getSecond();
-        assertTrue(expectedGradient.equals(foundAgain), "backward without a forward pass, k = " + k);
+        assertArrayEquals(bits(expectedGradient), bits(foundAgain), "backward without a forward pass, k = " + k);
         assertEquals(0, fresh.reused);
     }
 
@@ -61,27 +68,45 @@ class MaxPoolLoopsTest {
         }
     }
 
+    /** Every window of four values drawn from ten special ones (10^4 windows), element e of window w at e's place. */
+    private static final float[][] SPECIAL_WINDOWS = specialWindows();
+
+    private static float[][] specialWindows() {
+        float[] special = {0f, -0f, 1f, -1f, 2.5f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+                -Float.MIN_VALUE};
+        int n = special.length;
+        float[][] windows = new float[n * n * n * n][4];
+        for (int w = 0; w < windows.length; w++) {
+            int rest = w;
+            for (int e = 0; e < 4; e++, rest /= n) {
+                windows[w][e] = special[rest % n];
+            }
+        }
+        return windows;
+    }
+
+    /** The 2 x 2 windows side by side in one plane of 2 rows: element e of window w at row e / 2, column 2 w + e % 2. */
+    private static INDArray side(float[][] windows) {
+        float[] values = new float[4 * windows.length];
+        for (int w = 0; w < windows.length; w++) {
+            for (int e = 0; e < 4; e++) {
+                values[(e / 2) * 2 * windows.length + 2 * w + e % 2] = windows[w][e];
+            }
+        }
+        return Nd4j.createFromArray(values).reshape(1, 1, 2, 2L * windows.length);
+    }
+
     /**
-     * The float 2 x 2 pooling (on integer keys) against the double loops on every window of four special values (10^4
+     * The loops' float 2 x 2 pooling (on integer keys) against the double loops on every window of four special values (10^4
      * windows): the same pooled bits and the same choices (the backward pass routes the window number by them).
      */
     @Test
     void float2x2ChoicesAreTheDoubleLoopsOnEveryWindowOfSpecialValues() {
-        float[] special = {0f, -0f, 1f, -1f, 2.5f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
-                -Float.MIN_VALUE};
-        int n = special.length, windows = n * n * n * n;
-        float[] values = new float[4 * windows];
-        for (int window = 0; window < windows; window++) {
-            int rest = window;
-            for (int e = 0; e < 4; e++, rest /= n) {
-                // element e of the window: row e / 2, column 2 * window + e % 2
-                values[(e / 2) * 2 * windows + 2 * window + e % 2] = special[rest % n];
-            }
-        }
-        INDArray input = Nd4j.createFromArray(values).reshape(1, 1, 2, 2 * windows);
+        int windows = SPECIAL_WINDOWS.length;
+        INDArray input = side(SPECIAL_WINDOWS);
         INDArray epsilon = Nd4j.linspace(1, windows, windows, DataType.FLOAT).reshape(1, 1, 1, windows);
         int[] two = {2, 2};
-        var floats = new MaxPoolLoops(DataType.FLOAT);
+        var floats = new MaxPoolLoops(DataType.FLOAT, false);
         var doubles = new MaxPoolLoops(DataType.DOUBLE);
         INDArray inputDouble = input.castTo(DataType.DOUBLE);
         float[] pooled = floats.forward(input, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE)
@@ -98,6 +123,58 @@ class MaxPoolLoopsTest {
                 ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE).getSecond();
         assertEquals(1, floats.reused);
         assertEquals(routedDouble.castTo(DataType.FLOAT), routed);
+    }
+
+    /**
+     * oneDNN's 2 x 2 pooling against the loops on every window of four special values (10^4 windows): the same bits and
+     * choices in every window with a number other than NaN and negative infinity; in a window with a NaN, oneDNN gives
+     * the largest of the other values where the loops give a NaN that comes first; in a window of NaNs and negative
+     * infinities only, the lowest finite float.
+     */
+    @Test
+    void oneDnnsChoicesAreTheLoopsOnEveryWindowWithoutANaN() {
+        int windows = SPECIAL_WINDOWS.length;
+        INDArray input = side(SPECIAL_WINDOWS);
+        INDArray epsilon = Nd4j.linspace(1, windows, windows, DataType.FLOAT).reshape(1, 1, 1, windows);
+        int[] two = {2, 2};
+        var oneDnn = new MaxPoolLoops(DataType.FLOAT);
+        var loops = new MaxPoolLoops(DataType.FLOAT, false);
+        float[] pooled = oneDnn.forward(input, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE)
+                .reshape(1, windows).toFloatMatrix()[0];
+        float[] expected = loops.forward(input, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE)
+                .reshape(1, windows).toFloatMatrix()[0];
+        float[][] routed = oneDnn.backpropGradient(input, epsilon, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
+                CNN2DFormat.NCHW, NONE).getSecond().reshape(2, 2 * windows).toFloatMatrix();
+        float[][] expectedRouted = loops.backpropGradient(input, epsilon, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
+                CNN2DFormat.NCHW, NONE).getSecond().reshape(2, 2 * windows).toFloatMatrix();
+        assertEquals(1, oneDnn.reused, "the backward pass took the forward pass's choices");
+        int withNaN = 0, withoutNumbers = 0;
+        for (int w = 0; w < windows; w++) {
+            boolean nan = false;
+            float largest = Float.NEGATIVE_INFINITY;
+            for (float v : SPECIAL_WINDOWS[w]) {
+                nan |= Float.isNaN(v);
+                largest = Float.isNaN(v) || v <= largest ? largest : v;
+            }
+            if (largest == Float.NEGATIVE_INFINITY) {
+                // oneDNN starts each window from the lowest finite float
+                assertEquals(-Float.MAX_VALUE, pooled[w], "window " + w + " of NaNs and negative infinities: " + Arrays.toString(SPECIAL_WINDOWS[w]));
+                withoutNumbers++;
+                withNaN += nan ? 1 : 0;
+                continue;
+            }
+            if (nan) {
+                withNaN++;
+                assertEquals(largest, pooled[w], "window " + w + " with a NaN: " + Arrays.toString(SPECIAL_WINDOWS[w]));
+                continue;
+            }
+            assertEquals(Float.floatToRawIntBits(expected[w]), Float.floatToRawIntBits(pooled[w]), "window " + w);
+            for (int e = 0; e < 4; e++) {
+                assertEquals(expectedRouted[e / 2][2 * w + e % 2], routed[e / 2][2 * w + e % 2], "gradient in window " + w);
+            }
+        }
+        assertEquals(windows - 9 * 9 * 9 * 9, withNaN);
+        assertEquals(2 * 2 * 2 * 2, withoutNumbers);
     }
 
     @Test
