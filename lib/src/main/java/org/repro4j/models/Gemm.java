@@ -32,11 +32,12 @@ final class Gemm {
 
     /** c = alpha op(a) op(b) + beta c, where op transposes when asked; with beta = 0, c's old contents are not read. */
     static void gemm(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha, double beta) {
-        if (!direct(a, b, c, transposeA, transposeB)) {
+        Layout[] l = layouts(a, b, c, transposeA, transposeB);
+        if (l == null) {
             Nd4j.gemm(a, b, c, transposeA, transposeB, alpha, beta);
             return;
         }
-        Layout la = Layout.of(a), lb = Layout.of(b), lc = Layout.of(c);
+        Layout la = l[0], lb = l[1], lc = l[2];
         long m = c.size(0), n = c.size(1), k = a.size(transposeA ? 0 : 1);
         // op(x) = S_x^(transposed) for x's row-major storage S_x
         boolean ta = transposeA != la.columnMajor, tb = transposeB != lb.columnMajor;
@@ -55,12 +56,20 @@ final class Gemm {
 
     /** Whether oneDNN computes this product: float matrices in host memory, non-empty, matching, each row- or column-major. */
     static boolean direct(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+        return layouts(a, b, c, transposeA, transposeB) != null;
+    }
+
+    /** The layouts of a, b and c where oneDNN computes their product ({@link #direct}), else null. */
+    private static Layout[] layouts(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
         if (!OneDnn.takes(a, b, c) || a.rank() != 2 || b.rank() != 2 || c.rank() != 2 || a.isEmpty() || b.isEmpty() || c.isEmpty()) {
-            return false;
+            return null;
         }
         long k = a.size(transposeA ? 0 : 1);
-        return a.size(transposeA ? 1 : 0) == c.size(0) && b.size(transposeB ? 1 : 0) == k && b.size(transposeB ? 0 : 1) == c.size(1)
-                && Layout.of(a) != null && Layout.of(b) != null && Layout.of(c) != null;
+        if (a.size(transposeA ? 1 : 0) != c.size(0) || b.size(transposeB ? 1 : 0) != k || b.size(transposeB ? 0 : 1) != c.size(1)) {
+            return null;
+        }
+        Layout la = Layout.of(a), lb = Layout.of(b), lc = Layout.of(c);
+        return la == null || lb == null || lc == null ? null : new Layout[] {la, lb, lc};
     }
 
     /**
@@ -74,6 +83,22 @@ final class Gemm {
             z.addiRowVector(b);
         }
         return z;
+    }
+
+    /** The weight gradient of {@link #affine}, dL/dW = x^T delta (x cast to the gradient's type), into {@code gradient}. */
+    static void weightGradient(INDArray x, INDArray delta, INDArray gradient) {
+        gemm(x.castTo(gradient.dataType()), delta, gradient, true, false, 1.0, 0.0);
+    }
+
+    /**
+     * The input gradient of {@link #affine}, dL/dx = delta W^T, in a new array of the layer's activation gradients: the
+     * row-major view of a column-major product, as DL4J makes it.
+     */
+    static INDArray inputGradient(INDArray w, INDArray delta, LayerWorkspaceMgr workspaceMgr) {
+        INDArray transposed = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                new long[] {w.size(0), delta.size(0)}, 'f');
+        gemm(w, delta, transposed, false, true, 1.0, 0.0);
+        return transposed.transpose();
     }
 
     private static byte flag(boolean transposed) {

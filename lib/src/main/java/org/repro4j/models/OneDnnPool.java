@@ -63,8 +63,8 @@ final class OneDnnPool {
     static void forward(INDArray x, int k, INDArray y, Choices choices) {
         OneDnn.Context context = OneDnn.context();
         Primitives p = context.kept("max pool " + k + " " + Arrays.toString(x.shape()), () -> new Primitives(context, x.shape(), k));
-        if (choices.workspace == null || choices.workspace.get_desc().get_size() != p.workspaceBytes) {
-            choices.workspace = new memory(p.forwardPd.workspace_desc(), context.engine);
+        if (choices.workspace == null || !choices.workspace.get_desc().equals(p.workspace)) {
+            choices.workspace = new memory(p.workspace, context.engine);
         }
         p.src.set_data_handle(x.data().addressPointer());
         p.dst.set_data_handle(y.data().addressPointer());
@@ -90,23 +90,23 @@ final class OneDnnPool {
 
     /** Both passes' primitives for one input shape and window, on plain NCHW arrays. */
     private static final class Primitives {
-        private final pooling_forward.primitive_desc forwardPd;
         private final pooling_forward forward;
         private final pooling_backward backward;
         private final memory src, dst, diffSrc, diffDst;
-        private final long workspaceBytes;
+        /** The layout of the workspace the forward pass writes and the backward pass reads. */
+        private final memory.desc workspace;
         private final IntMemoryMap forwardArgs = new IntMemoryMap(), backwardArgs = new IntMemoryMap();
 
         Primitives(OneDnn.Context context, long[] inputShape, int k) {
             long[] outputShape = {inputShape[0], inputShape[1], inputShape[2] / k, inputShape[3] / k};
             memory.desc in = plain(inputShape), out = plain(outputShape);
             long[] window = {k, k}, none = {0, 0};
-            forwardPd = new pooling_forward.primitive_desc(
+            var forwardPd = new pooling_forward.primitive_desc(
                     new pooling_forward.desc(prop_kind.forward_training, algorithm.pooling_max, in, out, window, window, none, none), context.engine);
             forward = new pooling_forward(forwardPd);
             backward = new pooling_backward(new pooling_backward.primitive_desc(
                     new pooling_backward.desc(algorithm.pooling_max, in, out, window, window, none, none), context.engine, forwardPd));
-            workspaceBytes = forwardPd.workspace_desc().get_size();
+            workspace = forwardPd.workspace_desc();
             src = new memory(in, context.engine, (Pointer) null);
             dst = new memory(out, context.engine, (Pointer) null);
             diffSrc = new memory(in, context.engine, (Pointer) null);

@@ -156,16 +156,12 @@ public final class ReusingDense extends DenseLayer {
         INDArray epsilonNext = null;
         // MultiLayerNetwork.computeGradientAndScore (the fit path) drops the input's gradient
         if (!(first && Callers.calledFrom(MultiLayerNetwork.class, "computeGradientAndScore", 3))) {
-            INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
-            epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
-                    new long[] {w.size(0), delta.size(0)}, 'f');
-            Gemm.gemm(w, delta, epsilonNext, false, true, 1.0, 0.0);
-            epsilonNext = backpropDropOutIfPresent(epsilonNext.transpose());
+            epsilonNext = backpropDropOutIfPresent(Gemm.inputGradient(getParam(DefaultParamInitializer.WEIGHT_KEY), delta, workspaceMgr));
         } else {
             skipped++;
         }
         INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
-        Gemm.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+        Gemm.weightGradient(input, delta, weightGrad);
         gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         return new Pair<>(gradient, epsilonNext);
     }

@@ -82,7 +82,7 @@ final class ReusingOutput extends OutputLayer {
                 preOutput2d(true, workspaceMgr), layerConf().getActivationFn(), maskArray);
         Gradient gradient = new DefaultGradient();
         INDArray weightGrad = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
-        Gemm.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+        Gemm.weightGradient(input, delta, weightGrad);
         gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);
         if (hasBias()) {
             INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
@@ -90,11 +90,8 @@ final class ReusingOutput extends OutputLayer {
             gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
         }
         delta = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, delta);
-        INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
-        INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
-                new long[] {w.size(0), delta.size(0)}, 'f');
-        Gemm.gemm(w, delta, epsilonNext, false, true, 1.0, 0.0);
-        return new Pair<>(gradient, backpropDropOutIfPresent(epsilonNext.transpose()));
+        INDArray epsilonNext = Gemm.inputGradient(getParam(DefaultParamInitializer.WEIGHT_KEY), delta, workspaceMgr);
+        return new Pair<>(gradient, backpropDropOutIfPresent(epsilonNext));
     }
 
     @Override

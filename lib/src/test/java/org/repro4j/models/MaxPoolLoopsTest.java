@@ -96,6 +96,19 @@ class MaxPoolLoopsTest {
         return Nd4j.createFromArray(values).reshape(1, 1, 2, 2L * windows.length);
     }
 
+    private static final int[] TWO = {2, 2};
+
+    /** The 2 x 2 (Truncate) max pooling of a one-plane input by {@code helper}, one value a window. */
+    private static INDArray pool2x2(MaxPoolLoops helper, INDArray input) {
+        return helper.forward(input, TWO, TWO, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE);
+    }
+
+    /** Its backward pass for {@code epsilon}. */
+    private static INDArray route2x2(MaxPoolLoops helper, INDArray input, INDArray epsilon) {
+        return helper.backpropGradient(input, epsilon, TWO, TWO, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
+                CNN2DFormat.NCHW, NONE).getSecond();
+    }
+
     /**
      * The loops' float 2 x 2 pooling (on integer keys) against the double loops on every window of four special values (10^4
      * windows): the same pooled bits and the same choices (the backward pass routes the window number by them).
@@ -105,22 +118,16 @@ class MaxPoolLoopsTest {
         int windows = SPECIAL_WINDOWS.length;
         INDArray input = side(SPECIAL_WINDOWS);
         INDArray epsilon = Nd4j.linspace(1, windows, windows, DataType.FLOAT).reshape(1, 1, 1, windows);
-        int[] two = {2, 2};
         var floats = new MaxPoolLoops(DataType.FLOAT, false);
         var doubles = new MaxPoolLoops(DataType.DOUBLE);
         INDArray inputDouble = input.castTo(DataType.DOUBLE);
-        float[] pooled = floats.forward(input, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE)
-                .reshape(1, windows).toFloatMatrix()[0];
-        INDArray pooledDouble = doubles.forward(inputDouble, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
-                CNN2DFormat.NCHW, NONE);
-        float[] expected = pooledDouble.castTo(DataType.FLOAT).reshape(1, windows).toFloatMatrix()[0];
+        float[] pooled = pool2x2(floats, input).reshape(1, windows).toFloatMatrix()[0];
+        float[] expected = pool2x2(doubles, inputDouble).castTo(DataType.FLOAT).reshape(1, windows).toFloatMatrix()[0];
         for (int window = 0; window < windows; window++) {
             assertEquals(Float.floatToRawIntBits(expected[window]), Float.floatToRawIntBits(pooled[window]), "window " + window);
         }
-        INDArray routed = floats.backpropGradient(input, epsilon, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
-                CNN2DFormat.NCHW, NONE).getSecond();
-        INDArray routedDouble = doubles.backpropGradient(inputDouble, epsilon.castTo(DataType.DOUBLE), two, two, ZEROS, PoolingType.MAX,
-                ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE).getSecond();
+        INDArray routed = route2x2(floats, input, epsilon);
+        INDArray routedDouble = route2x2(doubles, inputDouble, epsilon.castTo(DataType.DOUBLE));
         assertEquals(1, floats.reused);
         assertEquals(routedDouble.castTo(DataType.FLOAT), routed);
     }
@@ -136,17 +143,12 @@ class MaxPoolLoopsTest {
         int windows = SPECIAL_WINDOWS.length;
         INDArray input = side(SPECIAL_WINDOWS);
         INDArray epsilon = Nd4j.linspace(1, windows, windows, DataType.FLOAT).reshape(1, 1, 1, windows);
-        int[] two = {2, 2};
         var oneDnn = new MaxPoolLoops(DataType.FLOAT);
         var loops = new MaxPoolLoops(DataType.FLOAT, false);
-        float[] pooled = oneDnn.forward(input, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE)
-                .reshape(1, windows).toFloatMatrix()[0];
-        float[] expected = loops.forward(input, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES, CNN2DFormat.NCHW, NONE)
-                .reshape(1, windows).toFloatMatrix()[0];
-        float[][] routed = oneDnn.backpropGradient(input, epsilon, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
-                CNN2DFormat.NCHW, NONE).getSecond().reshape(2, 2 * windows).toFloatMatrix();
-        float[][] expectedRouted = loops.backpropGradient(input, epsilon, two, two, ZEROS, PoolingType.MAX, ConvolutionMode.Truncate, ONES,
-                CNN2DFormat.NCHW, NONE).getSecond().reshape(2, 2 * windows).toFloatMatrix();
+        float[] pooled = pool2x2(oneDnn, input).reshape(1, windows).toFloatMatrix()[0];
+        float[] expected = pool2x2(loops, input).reshape(1, windows).toFloatMatrix()[0];
+        float[][] routed = route2x2(oneDnn, input, epsilon).reshape(2, 2 * windows).toFloatMatrix();
+        float[][] expectedRouted = route2x2(loops, input, epsilon).reshape(2, 2 * windows).toFloatMatrix();
         assertEquals(1, oneDnn.reused, "the backward pass took the forward pass's choices");
         int withNaN = 0, withoutNumbers = 0;
         for (int w = 0; w < windows; w++) {
