@@ -43,6 +43,29 @@ class HostArraysTest {
     }
 
     @Test
+    void unwrittenArraysAreCOrderAndKeepTheirMemoryWhileAViewLives() throws InterruptedException {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray a = HostArrays.unwritten(type, 3, 4);
+            assertEquals(type, a.dataType());
+            assertArrayEquals(new long[] {3, 4}, a.shape());
+            assertEquals('c', a.ordering());
+            assertTrue(HostArrays.inCOrder(a));
+            HostArrays.write(new double[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, a);
+            INDArray row = a.getRow(2);
+            a = null;
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(20);
+                Nd4j.create(DataType.FLOAT, 1 << 16);   // JavaCPP frees collected pointers as it allocates
+            }
+            assertArrayEquals(new double[] {8, 9, 10, 11}, row.toDoubleVector(), 0, type.toString());
+            assertEquals(42.0, row.add(1).sumNumber().doubleValue(), 0, "ND4J's ops read it");
+        }
+        assertEquals(DataType.INT, HostArrays.unwritten(DataType.INT, 2).dataType(), "other types: ND4J's own array");
+        assertEquals(0, HostArrays.unwritten(DataType.FLOAT, 0, 3).length());
+    }
+
+    @Test
     void writesInCOrderRoundingToFloat() {
         INDArray target = Nd4j.createUninitialized(DataType.FLOAT, 2, 3);
         HostArrays.write(new double[] {0.1, 1, 2, 3, 4, 5}, target);

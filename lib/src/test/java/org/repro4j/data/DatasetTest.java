@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.repro4j.HostLoops;
 
 class DatasetTest {
 
@@ -188,6 +189,19 @@ class DatasetTest {
         assertEquals(1f, ours[83], 0f, "83 * 37 = 11 * 256 + 255");
         assertEquals(0f, ours[0], 0f);
         assertEquals(0, Dataset.scaledPixels(new byte[0], 0, 4).length());
+    }
+
+    @Test
+    void pixelsAreScaledAlikeOnTwoThreads() {
+        byte[] pixels = new byte[784 * 2680];   // just over two grains
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 37 + i / 1000);
+        }
+        int n = pixels.length / 784;
+        float[] one = Dataset.scaledPixels(pixels, n, 784, 1).ravel().toFloatVector();
+        assertEquals(2, HostLoops.ranges(pixels.length, 1 << 20, 2), "two threads each take a part");
+        assertArrayEquals(one, Dataset.scaledPixels(pixels, n, 784, 2).ravel().toFloatVector());
+        assertEquals(1f, one[83], 0f);
     }
 
     @Test

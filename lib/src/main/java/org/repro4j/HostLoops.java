@@ -1,0 +1,93 @@
+package org.repro4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Splits repro4j's Java loops over host arrays ({@link HostArrays}) across as many threads as ND4J's own ops use, so
+ * that one setting, {@code OMP_NUM_THREADS}, decides how many cores a step takes: the native ops and the Java loops
+ * between them alike. With one thread (the notebooks' kernel, which runs two seeds side by side instead) everything
+ * stays on the calling thread; with two, a group normalisation of a batch of 128 28x28 images took half as long.
+ */
+public final class HostLoops {
+
+    private HostLoops() {
+    }
+
+    /** A loop body over the items {@code [from, to)}. */
+    @FunctionalInterface
+    public interface Range {
+        void run(int from, int to);
+    }
+
+    /** The threads ND4J's ops use here ({@code OMP_NUM_THREADS}, else the cores), at least 1. */
+    public static int threads() {
+        return Math.max(1, Nd4j.getEnvironment().maxThreads());
+    }
+
+    /**
+     * The number of ranges {@link #split} cuts {@code count} items into: {@code threads}, but no more than leave each
+     * range {@code grain} items (a thread's start costs tens of microseconds), and at least 1.
+     *
+     * @throws IllegalArgumentException if {@code count} is negative, or {@code grain} or {@code threads} below 1
+     */
+    public static int ranges(int count, int grain, int threads) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count: expected at least 0, got " + count);
+        }
+        if (grain < 1) {
+            throw new IllegalArgumentException("grain: expected at least 1, got " + grain);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads: expected at least 1, got " + threads);
+        }
+        return Math.max(1, Math.min(threads, count / grain));
+    }
+
+    /** The first item of range {@code r} of {@code ranges} over {@code count} items (consecutive, sizes differing by at most 1). */
+    public static int start(int count, int ranges, int r) {
+        return (int) ((long) count * r / ranges);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, count)} cut into {@link #ranges}{@code (count, grain, threads)} consecutive ranges, range
+     * r being {@code [start(count, ranges, r), start(count, ranges, r + 1))}: the first on this thread, the others on the
+     * common fork-join pool. Returns once all are done; a failure is thrown here once all are (the earliest range's, the
+     * others' added as suppressed).
+     */
+    public static void split(int count, int grain, int threads, Range body) {
+        int ranges = ranges(count, grain, threads);
+        if (ranges == 1) {
+            body.run(0, count);
+            return;
+        }
+        List<ForkJoinTask<?>> others = new ArrayList<>(ranges - 1);
+        for (int r = 1; r < ranges; r++) {
+            int from = start(count, ranges, r), to = start(count, ranges, r + 1);
+            others.add(ForkJoinPool.commonPool().submit(() -> body.run(from, to)));
+        }
+        RuntimeException failure = null;
+        try {
+            body.run(0, start(count, ranges, 1));
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (ForkJoinTask<?> other : others) {
+            try {
+                other.join();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
