@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.repro4j.HostArrays;
+import org.repro4j.HostLoops;
 
 /**
  * Group normalization's forward and backward passes (Wu and He, "Group Normalization", ECCV 2018, eq. 1-2
@@ -27,6 +28,7 @@ final class GroupNormLoops {
     private final int channelsPerGroup;
     private final int positions;
     private final double eps;
+    private final int threads;
 
     /**
      * @param n         examples
@@ -34,13 +36,16 @@ final class GroupNormLoops {
      * @param groups    groups of consecutive channels
      * @param positions values per channel and example (h * w; 1 for dense features)
      * @param eps       added to each set's variance
+     * @param threads   threads to split the sets across ({@link HostLoops}); the results do not depend on them, but
+     *                  for the order in which dL/dgamma and dL/dbeta add up the sets' parts
      */
-    GroupNormLoops(int n, int channels, int groups, int positions, double eps) {
+    GroupNormLoops(int n, int channels, int groups, int positions, double eps, int threads) {
         this.n = n;
         this.groups = groups;
         this.channelsPerGroup = channels / groups;
         this.positions = positions;
         this.eps = eps;
+        this.threads = threads;
     }
 
     /** Whether the loops take {@code a}: a float array in C order in one run of host memory. */
@@ -63,25 +68,27 @@ final class GroupNormLoops {
     Statistics forward(INDArray x, double[] gamma, double[] beta, INDArray y) {
         int m = setSize();
         FloatBuffer xs = HostArrays.floats(x), ys = HostArrays.floats(y);
-        float[] v = new float[m];
         double[] means = new double[n * groups], inverseStds = new double[n * groups];
-        for (int set = 0; set < n * groups; set++) {
-            int start = set * m;
-            xs.get(start, v);
-            double mean = sum(v, 0, m) / m;
-            double inverseStd = inverseStd(v, m, mean);
-            means[set] = mean;
-            inverseStds[set] = inverseStd;
-            for (int k = 0; k < channelsPerGroup; k++) {
-                int channel = channel(set, k);
-                double scale = inverseStd * gamma[channel];
-                float s = (float) scale, shift = (float) (beta[channel] - mean * scale);
-                for (int i = k * positions, end = i + positions; i < end; i++) {
-                    v[i] = v[i] * s + shift;
+        HostLoops.split(n * groups, grain(), threads, (from, to) -> {
+            float[] v = new float[m];
+            for (int set = from; set < to; set++) {
+                int start = set * m;
+                xs.get(start, v);
+                double mean = sum(v, 0, m) / m;
+                double inverseStd = inverseStd(v, m, mean);
+                means[set] = mean;
+                inverseStds[set] = inverseStd;
+                for (int k = 0; k < channelsPerGroup; k++) {
+                    int channel = channel(set, k);
+                    double scale = inverseStd * gamma[channel];
+                    float s = (float) scale, shift = (float) (beta[channel] - mean * scale);
+                    for (int i = k * positions, end = i + positions; i < end; i++) {
+                        v[i] = v[i] * s + shift;
+                    }
                 }
+                ys.put(start, v);
             }
-            ys.put(start, v);
-        }
+        });
         return new Statistics(means, inverseStds);
     }
 
@@ -94,11 +101,32 @@ final class GroupNormLoops {
      * them again (the same values).
      */
     void backward(INDArray x, INDArray dy, double[] gamma, double[] dGamma, double[] dBeta, INDArray dx, Statistics statistics) {
-        int m = setSize();
+        int sets = n * groups;
         FloatBuffer xs = HostArrays.floats(x), dys = HostArrays.floats(dy), dxs = HostArrays.floats(dx);
+        int ranges = HostLoops.ranges(sets, grain(), threads);
+        // each range of sets sums its own dL/dgamma and dL/dbeta, added up in range order at the end
+        double[][] rangeDGamma = new double[ranges][gamma.length], rangeDBeta = new double[ranges][gamma.length];
+        HostLoops.split(ranges, 1, threads, (first, end) -> {
+            for (int r = first; r < end; r++) {
+                backward(HostLoops.start(sets, ranges, r), HostLoops.start(sets, ranges, r + 1), xs, dys, gamma,
+                        rangeDGamma[r], rangeDBeta[r], dxs, statistics);
+            }
+        });
+        for (int r = 0; r < ranges; r++) {
+            for (int channel = 0; channel < gamma.length; channel++) {
+                dGamma[channel] += rangeDGamma[r][channel];
+                dBeta[channel] += rangeDBeta[r][channel];
+            }
+        }
+    }
+
+    /** {@link #backward} on the sets {@code [from, to)}. */
+    private void backward(int from, int to, FloatBuffer xs, FloatBuffer dys, double[] gamma, double[] dGamma, double[] dBeta,
+            FloatBuffer dxs, Statistics statistics) {
+        int m = setSize();
         float[] v = new float[m], d = new float[m];
         double[] perChannel = new double[2];
-        for (int set = 0; set < n * groups; set++) {
+        for (int set = from; set < to; set++) {
             int start = set * m;
             xs.get(start, v);
             dys.get(start, d);
@@ -132,6 +160,11 @@ final class GroupNormLoops {
             }
             dxs.put(start, d);
         }
+    }
+
+    /** Fewest sets a thread takes: about 64K values. */
+    private int grain() {
+        return Math.max(1, (1 << 16) / setSize());
     }
 
     /** The channel of the {@code k}-th channel of set {@code set} (sets run over examples, then groups). */
