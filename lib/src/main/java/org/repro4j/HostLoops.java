@@ -23,14 +23,49 @@ public final class HostLoops {
         void run(int from, int to);
     }
 
-    /** The threads ND4J's ops use here ({@code OMP_NUM_THREADS}, else the cores), at least 1. */
+    /** Fewest values a range of {@link #split} should hold: waking a thread costs tens of microseconds, about as long as a pass over 64K floats. */
+    public static final int GRAIN_VALUES = 1 << 16;
+
+    /** The grain for items of {@code valuesPerItem} values each: enough items for {@link #GRAIN_VALUES} values, at least 1. */
+    public static int grain(long valuesPerItem) {
+        return (int) Math.max(1, GRAIN_VALUES / Math.max(1, valuesPerItem));
+    }
+
+    /** {@link #using}'s setting on each thread; 0 when none. */
+    private static final ThreadLocal<Integer> OVERRIDE = ThreadLocal.withInitial(() -> 0);
+
+    /**
+     * The threads the Java loops take: those ND4J's ops use here ({@code OMP_NUM_THREADS}, else the cores), at least 1;
+     * within {@link #using}, its number.
+     */
     public static int threads() {
-        return Math.max(1, Nd4j.getEnvironment().maxThreads());
+        int override = OVERRIDE.get();
+        return override > 0 ? override : Math.max(1, Nd4j.getEnvironment().maxThreads());
+    }
+
+    /**
+     * Runs {@code body} on this thread with {@link #threads()} at {@code threads}, then as before: the Java loops it starts
+     * take that many threads, ND4J's own ops as many as ever (which ND4J cannot raise after its start). For tests and
+     * comparisons.
+     *
+     * @throws IllegalArgumentException if {@code threads} is below 1
+     */
+    public static void using(int threads, Runnable body) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads: expected at least 1, got " + threads);
+        }
+        int before = OVERRIDE.get();
+        OVERRIDE.set(threads);
+        try {
+            body.run();
+        } finally {
+            OVERRIDE.set(before);
+        }
     }
 
     /**
      * The number of ranges {@link #split} cuts {@code count} items into: {@code threads}, but no more than leave each
-     * range {@code grain} items (a thread's start costs tens of microseconds), and at least 1.
+     * range {@code grain} items ({@link #grain}), and at least 1.
      *
      * @throws IllegalArgumentException if {@code count} is negative, or {@code grain} or {@code threads} below 1
      */

@@ -22,6 +22,36 @@ class HostLoopsTest {
     }
 
     @Test
+    void usingSetsTheThreadsOnThisThreadUntilItReturns() throws InterruptedException {
+        int nd4j = HostLoops.threads();
+        int[] elsewhere = new int[1];
+        HostLoops.using(3, () -> {
+            assertEquals(3, HostLoops.threads());
+            HostLoops.using(2, () -> assertEquals(2, HostLoops.threads()));
+            assertEquals(3, HostLoops.threads(), "restored after a nested use");
+            Thread other = new Thread(() -> elsewhere[0] = HostLoops.threads());
+            other.start();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(nd4j, elsewhere[0], "other threads keep ND4J's");
+        assertEquals(nd4j, HostLoops.threads());
+        var e = assertThrows(IllegalArgumentException.class, () -> HostLoops.using(0, () -> { }));
+        assertEquals("threads: expected at least 1, got 0", e.getMessage());
+    }
+
+    @Test
+    void theGrainGivesARangeAbout64KValues() {
+        assertEquals(65_536, HostLoops.grain(1));
+        assertEquals(20, HostLoops.grain(3_136), "a group of 4 channels of 28 x 28");
+        assertEquals(1, HostLoops.grain(1 << 20), "one item when an item holds more");
+        assertEquals(65_536, HostLoops.grain(0));
+    }
+
+    @Test
     void rangesFollowTheThreadsAndTheGrain() {
         assertEquals(2, HostLoops.ranges(10, 4, 2));
         assertEquals(2, HostLoops.ranges(1_000, 4, 2), "never more than the threads");

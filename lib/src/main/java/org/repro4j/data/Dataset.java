@@ -27,9 +27,6 @@ import org.repro4j.HostLoops;
 public record Dataset(String name, INDArray features, int[] labels, int channels, int height, int width,
                       List<String> classNames) {
 
-    /** Fewest pixels {@link #scaledPixels} gives a thread of its own. */
-    private static final int SCALED_GRAIN = 1 << 20;
-
     public Dataset {
         if (features.rank() != 2 || features.rows() != labels.length) {
             throw new IllegalArgumentException(name + ": expected " + labels.length + " rows of features (one per label), got shape "
@@ -67,11 +64,6 @@ public record Dataset(String name, INDArray features, int[] labels, int channels
      * int8, which the cast to uint8 reads back as 0..255. The same floats either way.
      */
     static INDArray scaledPixels(byte[] pixels, int n, int size) {
-        return scaledPixels(pixels, n, size, HostLoops.threads());
-    }
-
-    /** {@link #scaledPixels(byte[], int, int)} on up to {@code threads} threads. */
-    static INDArray scaledPixels(byte[] pixels, int n, int size, int threads) {
         if (pixels.length == 0) {
             return Nd4j.create(DataType.FLOAT, n, size);
         }
@@ -80,7 +72,7 @@ public record Dataset(String name, INDArray features, int[] labels, int channels
         }
         INDArray scaled = HostArrays.unwritten(DataType.FLOAT, n, size);
         FloatBuffer out = HostArrays.floats(scaled);
-        HostLoops.split(pixels.length, SCALED_GRAIN, threads, (from, to) -> {
+        HostLoops.split(pixels.length, HostLoops.grain(1), HostLoops.threads(), (from, to) -> {
             float[] chunk = new float[Math.min(1 << 14, to - from)];
             for (int start = from; start < to; start += chunk.length) {
                 int length = Math.min(chunk.length, to - start);

@@ -16,7 +16,8 @@ import org.repro4j.HostLoops;
  * what keeps the adder busy (0.13 ns an element here, against 0.23 for four partial sums in double). Each partial sum
  * adds m / 8 values in float, as PyTorch's own group norm sums in float. The per-element passes run in float, which
  * the JIT vectorises. The backward pass takes the forward pass's statistics for the same input instead of two passes
- * more, and sums dL/dy and dL/dy * x of a channel in one pass.
+ * more, and sums dL/dy and dL/dy * x of a channel in one pass. The sets are split across {@link HostLoops}' threads; each
+ * range of sets sums its own dL/dgamma and dL/dbeta, so only the order of those sums depends on the threads.
  *
  * <p>Why loops: as ND4J ops, the same arithmetic is about fifteen calls, each allocating its result; on
  * the diffusion U-Net (14x14 images, 16-32 channels, batch 128) they made up a third of a train step.
@@ -28,7 +29,6 @@ final class GroupNormLoops {
     private final int channelsPerGroup;
     private final int positions;
     private final double eps;
-    private final int threads;
 
     /**
      * @param n         examples
@@ -36,16 +36,13 @@ final class GroupNormLoops {
      * @param groups    groups of consecutive channels
      * @param positions values per channel and example (h * w; 1 for dense features)
      * @param eps       added to each set's variance
-     * @param threads   threads to split the sets across ({@link HostLoops}); the results do not depend on them, but
-     *                  for the order in which dL/dgamma and dL/dbeta add up the sets' parts
      */
-    GroupNormLoops(int n, int channels, int groups, int positions, double eps, int threads) {
+    GroupNormLoops(int n, int channels, int groups, int positions, double eps) {
         this.n = n;
         this.groups = groups;
         this.channelsPerGroup = channels / groups;
         this.positions = positions;
         this.eps = eps;
-        this.threads = threads;
     }
 
     /** Whether the loops take {@code a}: a float array in C order in one run of host memory. */
@@ -66,10 +63,10 @@ final class GroupNormLoops {
      * the statistics, which {@link #backward} takes for the same input.
      */
     Statistics forward(INDArray x, double[] gamma, double[] beta, INDArray y) {
-        int m = setSize();
+        int m = setSize(), threads = HostLoops.threads();
         FloatBuffer xs = HostArrays.floats(x), ys = HostArrays.floats(y);
         double[] means = new double[n * groups], inverseStds = new double[n * groups];
-        HostLoops.split(n * groups, grain(), threads, (from, to) -> {
+        HostLoops.split(n * groups, HostLoops.grain(setSize()), threads, (from, to) -> {
             float[] v = new float[m];
             for (int set = from; set < to; set++) {
                 int start = set * m;
@@ -101,9 +98,9 @@ final class GroupNormLoops {
      * them again (the same values).
      */
     void backward(INDArray x, INDArray dy, double[] gamma, double[] dGamma, double[] dBeta, INDArray dx, Statistics statistics) {
-        int sets = n * groups;
+        int sets = n * groups, threads = HostLoops.threads();
         FloatBuffer xs = HostArrays.floats(x), dys = HostArrays.floats(dy), dxs = HostArrays.floats(dx);
-        int ranges = HostLoops.ranges(sets, grain(), threads);
+        int ranges = HostLoops.ranges(sets, HostLoops.grain(setSize()), threads);
         // each range of sets sums its own dL/dgamma and dL/dbeta, added up in range order at the end
         double[][] rangeDGamma = new double[ranges][gamma.length], rangeDBeta = new double[ranges][gamma.length];
         HostLoops.split(ranges, 1, threads, (first, end) -> {
@@ -160,11 +157,6 @@ final class GroupNormLoops {
             }
             dxs.put(start, d);
         }
-    }
-
-    /** Fewest sets a thread takes: about 64K values. */
-    private int grain() {
-        return Math.max(1, (1 << 16) / setSize());
     }
 
     /** The channel of the {@code k}-th channel of set {@code set} (sets run over examples, then groups). */

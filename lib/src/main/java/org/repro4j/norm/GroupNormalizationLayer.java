@@ -16,7 +16,6 @@ import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.repro4j.HostArrays;
-import org.repro4j.HostLoops;
 import org.repro4j.norm.GroupNormalization.GroupNormalizationParams;
 
 /**
@@ -142,7 +141,7 @@ final class GroupNormalizationLayer extends BaseLayer<GroupNormalization> {
 
     private GroupNormLoops loopsForInput() {
         return new GroupNormLoops((int) input.size(0), (int) input.size(1), layerConf().groups(),
-                (int) (input.length() / input.size(0) / input.size(1)), layerConf().eps(), HostLoops.threads());
+                (int) (input.length() / input.size(0) / input.size(1)), layerConf().eps());
     }
 
     /** The parameter {@code key}, one value per channel. */

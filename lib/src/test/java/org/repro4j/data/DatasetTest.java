@@ -193,14 +193,14 @@ class DatasetTest {
 
     @Test
     void pixelsAreScaledAlikeOnTwoThreads() {
-        byte[] pixels = new byte[784 * 2680];   // just over two grains
+        byte[] pixels = new byte[784 * 200];
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = (byte) (i * 37 + i / 1000);
         }
         int n = pixels.length / 784;
-        float[] one = Dataset.scaledPixels(pixels, n, 784, 1).ravel().toFloatVector();
-        assertEquals(2, HostLoops.ranges(pixels.length, 1 << 20, 2), "two threads each take a part");
-        assertArrayEquals(one, Dataset.scaledPixels(pixels, n, 784, 2).ravel().toFloatVector());
+        float[] one = Dataset.scaledPixels(pixels, n, 784).ravel().toFloatVector();
+        assertEquals(2, HostLoops.ranges(pixels.length, HostLoops.grain(1), 2), "two threads each take a part");
+        HostLoops.using(2, () -> assertArrayEquals(one, Dataset.scaledPixels(pixels, n, 784).ravel().toFloatVector()));
         assertEquals(1f, one[83], 0f);
     }
 

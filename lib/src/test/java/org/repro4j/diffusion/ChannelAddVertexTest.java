@@ -10,17 +10,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
 import org.repro4j.Fixtures;
+import org.repro4j.HostLoops;
 
 class ChannelAddVertexTest {
 
     /**
      * libnd4j's broadcast add and sum over H, W to the bit, for 3 x 5 planes (a part group of the eight planes summed
-     * side by side) and 16 x 32 planes of 14 x 14; a double embedding is rounded to float as {@code castTo} does.
+     * side by side), 16 x 32 planes of 14 x 14 and 16 x 33 of 28 x 28 (on two threads: {@link HostLoops} splits both
+     * passes); a double embedding is rounded to float as {@code castTo} does.
      */
     @Test
     void addAndPlaneSumsAreLibnd4jsToTheBit() {
+        HostLoops.using(1, () -> addAndPlaneSumsAreLibnd4js(new long[][] {{3, 5, 4, 6}, {16, 32, 14, 14}}));
+        assertEquals(2, HostLoops.ranges(16 * 33, HostLoops.grain(28 * 28), 2));
+        assertEquals(2, HostLoops.ranges((16 * 33 + 7) / 8, HostLoops.grain(8 * 28 * 28), 2));
+        HostLoops.using(2, () -> addAndPlaneSumsAreLibnd4js(new long[][] {{16, 33, 28, 28}}));
+    }
+
+    private static void addAndPlaneSumsAreLibnd4js(long[][] shapes) {
         Nd4j.getRandom().setSeed(4);
-        for (long[] shape : new long[][] {{3, 5, 4, 6}, {16, 32, 14, 14}}) {
+        for (long[] shape : shapes) {
             INDArray features = Fixtures.mixedMagnitudes(DataType.FLOAT, shape);
             INDArray embedding = Fixtures.mixedMagnitudes(DataType.FLOAT, shape[0], shape[1]);
             INDArray expected = Broadcast.add(features, embedding, features.ulike(), 0, 1);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.repro4j.HostLoops;
 import org.repro4j.diffusion.UNet;
 import org.repro4j.optim.FastAdam;
 
@@ -47,6 +48,27 @@ class UpsamplingLayerTest {
                         values(ours.backpropGradient(epsilon, NO_WORKSPACES).getSecond()));
             }
         }
+    }
+
+    @Test
+    void twoThreadsGiveOneThreadsResults() {
+        UpsamplingLayer ours = new UpsamplingLayer(dl4jLayer(2, 2));
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 8, 32, 14, 14);
+        INDArray epsilon = Nd4j.randn(DataType.FLOAT, 8, 32, 28, 28);
+        assertEquals(2, HostLoops.ranges(8 * 32, HostLoops.grain(28 * 28), 2), "the planes split in two");
+        float[][] forward = new float[2][], backward = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            int t = threads - 1;
+            HostLoops.using(threads, () -> {
+                ours.setInput(x, NO_WORKSPACES);
+                forward[t] = values(ours.activate(true, NO_WORKSPACES));
+                backward[t] = values(ours.backpropGradient(epsilon, NO_WORKSPACES).getSecond());
+            });
+        }
+        assertArrayEquals(forward[0], forward[1]);
+        assertArrayEquals(backward[0], backward[1]);
+        assertEquals(x.getFloat(7, 31, 13, 13), forward[1][forward[1].length - 1]);
     }
 
     @Test
