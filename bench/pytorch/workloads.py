@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 MIN_REPEATS = 3
 WARMUP_SECONDS = 5  # Harness.WARMUP_SECONDS: untimed runs for at least this long, and at least `warmups` of them
+# (Harness also waits for the JVM's JIT compiler to settle; Python has no JIT to wait for)
 # make bench BACKEND=cuda sets BENCH_DEVICE=cuda: nets and data live on the GPU, and each timed run
 # ends with a synchronisation so that it counts the GPU's work.
 DEVICE = torch.device(os.environ.get("BENCH_DEVICE", "cpu"))
