@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,26 +44,68 @@ class HostArraysTest {
     }
 
     @Test
-    void unwrittenArraysAreCOrderAndKeepTheirMemoryWhileAViewLives() throws InterruptedException {
-        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            INDArray a = HostArrays.unwritten(type, 3, 4);
-            assertEquals(type, a.dataType());
-            assertArrayEquals(new long[] {3, 4}, a.shape());
-            assertEquals('c', a.ordering());
-            assertTrue(HostArrays.inCOrder(a));
-            HostArrays.write(new double[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, a);
-            INDArray row = a.getRow(2);
-            a = null;
-            for (int i = 0; i < 3; i++) {
-                System.gc();
-                Thread.sleep(20);
-                Nd4j.create(DataType.FLOAT, 1 << 16);   // JavaCPP frees collected pointers as it allocates
+    void unwrittenAndZeroArraysAreCOrderAndKeepTheirMemoryWhileAViewLives() throws InterruptedException {
+        for (boolean zeros : new boolean[] {false, true}) {
+            for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+                String what = (zeros ? "zeros " : "unwritten ") + type;
+                INDArray a = zeros ? HostArrays.zeros(type, 3, 4) : HostArrays.unwritten(type, 3, 4);
+                assertEquals(type, a.dataType());
+                assertArrayEquals(new long[] {3, 4}, a.shape());
+                assertEquals('c', a.ordering());
+                assertTrue(HostArrays.inCOrder(a));
+                if (zeros) {
+                    assertEquals(0, a.amaxNumber().doubleValue(), what);
+                }
+                HostArrays.write(new double[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, a);
+                INDArray row = a.getRow(2);
+                a = null;
+                for (int i = 0; i < 3; i++) {
+                    System.gc();
+                    Thread.sleep(20);
+                    Nd4j.create(DataType.FLOAT, 1 << 16);   // JavaCPP frees collected pointers as it allocates
+                }
+                assertArrayEquals(new double[] {8, 9, 10, 11}, row.toDoubleVector(), 0, what);
+                assertEquals(42.0, row.add(1).sumNumber().doubleValue(), 0, "ND4J's ops read it");
             }
-            assertArrayEquals(new double[] {8, 9, 10, 11}, row.toDoubleVector(), 0, type.toString());
-            assertEquals(42.0, row.add(1).sumNumber().doubleValue(), 0, "ND4J's ops read it");
         }
         assertEquals(DataType.INT, HostArrays.unwritten(DataType.INT, 2).dataType(), "other types: ND4J's own array");
         assertEquals(0, HostArrays.unwritten(DataType.FLOAT, 0, 3).length());
+        assertEquals(0, HostArrays.zeros(DataType.INT, 2).sumNumber().intValue());
+    }
+
+    @Test
+    void freeGivesTheMemoryBackNow() {
+        for (INDArray a : new INDArray[] {HostArrays.unwritten(DataType.DOUBLE, 1000), HostArrays.zeros(DataType.FLOAT, 10, 10)}) {
+            Pointer memory = a.data().pointer();
+            assertFalse(memory.isNull());
+            HostArrays.free(a);
+            assertTrue(memory.isNull(), "deallocated");
+            assertTrue(a.wasClosed());
+        }
+        INDArray nd4j = Nd4j.create(DataType.FLOAT, 4);
+        HostArrays.free(nd4j);
+        assertTrue(nd4j.wasClosed(), "ND4J's own: closed");
+    }
+
+    @Test
+    void castToGivesNd4jsCastToTheBit() {
+        double[] special = {0, -0.0, 1, -1, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE,
+                1e-40, 3.4028235677973366e38, 1e300, -1e300, 0.1, 1 + 0x1p-24, 1 + 0x1p-23 + 0x1p-24, Math.PI};
+        INDArray doubles = Nd4j.createFromArray(special).reshape(4, 4);
+        assertArrayEquals(Fixtures.bits(doubles.castTo(DataType.FLOAT)), Fixtures.bits(HostArrays.castTo(doubles, DataType.FLOAT)),
+                "double to float rounds to the nearest, ties to even, overflows to infinity");
+        INDArray floats = doubles.castTo(DataType.FLOAT);
+        INDArray widened = HostArrays.castTo(floats, DataType.DOUBLE);
+        assertEquals(DataType.DOUBLE, widened.dataType());
+        assertArrayEquals(new long[] {4, 4}, widened.shape());
+        assertArrayEquals(Fixtures.bits(floats.castTo(DataType.DOUBLE)), Fixtures.bits(widened));
+        // split across two threads, and an F-order matrix (ND4J's castTo)
+        INDArray big = Nd4j.randn(DataType.DOUBLE, 3, 70_000).muli(1e30);
+        assertEquals(2, HostLoops.ranges((int) big.length(), HostLoops.grain(1), 2));
+        HostLoops.using(2, () -> assertArrayEquals(Fixtures.bits(big.castTo(DataType.FLOAT)), Fixtures.bits(HostArrays.castTo(big, DataType.FLOAT))));
+        INDArray f = floats.dup('f');
+        assertArrayEquals(Fixtures.bits(f.castTo(DataType.DOUBLE)), Fixtures.bits(HostArrays.castTo(f, DataType.DOUBLE)));
+        assertEquals(DataType.INT, HostArrays.castTo(floats, DataType.INT).dataType(), "other types: ND4J's castTo");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.repro4j.prune;
 
+import java.lang.reflect.Field;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +11,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.repro4j.HostArrays;
 import org.repro4j.train.NativeMemory;
 import org.repro4j.train.Nets;
 
@@ -21,6 +23,10 @@ import org.repro4j.train.Nets;
  * mean loss without regularisation.
  */
 final class Gradients {
+
+    /** The gradient buffers of DL4J's two kinds of network: see {@link #zeroPageGradients}. */
+    private static final Field NETWORK_GRADIENTS = gradientsField(MultiLayerNetwork.class);
+    private static final Field GRAPH_GRADIENTS = gradientsField(ComputationGraph.class);
 
     private Gradients() {
     }
@@ -36,7 +42,39 @@ final class Gradients {
             layer.conf().getLayer().setIDropout(null);
         }
         masks.applyTo(copy);
+        zeroPageGradients(copy);
         return copy;
+    }
+
+    /**
+     * Gives {@code copy} a gradient buffer of zeros that nobody has written yet ({@link HostArrays#zeros}), before DL4J
+     * makes its own on the first backward pass: DL4J zeroes its buffer in a pass of its own on one thread (the 84 MB of a
+     * 10.5M-parameter network in float64: 29 ms here), where fresh zero pages are only touched by the backward pass's
+     * writes, on all its threads. DL4J keeps the buffer in a protected field; where reflection cannot reach it (another
+     * DL4J version), DL4J makes its own as before.
+     */
+    private static void zeroPageGradients(Model copy) {
+        Field field = copy instanceof MultiLayerNetwork ? NETWORK_GRADIENTS : GRAPH_GRADIENTS;
+        if (field == null || copy.numParams() == 0 || copy.numParams() > Integer.MAX_VALUE) {
+            return;
+        }
+        INDArray gradients = HostArrays.zeros(copy.params().dataType(), 1, copy.numParams());
+        try {
+            field.set(copy, gradients);
+        } catch (IllegalAccessException e) {
+            return;
+        }
+        copy.setBackpropGradientsViewArray(gradients);
+    }
+
+    private static Field gradientsField(Class<?> type) {
+        try {
+            Field field = type.getDeclaredField("flattenedGradients");
+            field.setAccessible(true);
+            return field;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -59,8 +97,8 @@ final class Gradients {
             state = g.getUpdater(false).getStateViewArray();
         }
         for (INDArray a : new INDArray[] {copy.params(), keepGradients ? null : copy.getGradientsViewArray(), state}) {
-            if (a != null && a.closeable()) {
-                a.close();
+            if (a != null) {
+                HostArrays.free(a);
             }
         }
     }

@@ -11,12 +11,18 @@ import java.util.List;
 import java.util.zip.ZipFile;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.repro4j.HostArrays;
 import org.repro4j.models.FastLayers;
 
 /**
@@ -50,13 +56,42 @@ public final class Nets {
      * DL4J's own layers, whose convolutions would im2col a 2,000-image chunk of 28x28 images into 450 MB).
      */
     public static Model copy(Model net, DataType dataType) {
-        // DL4J's convertDataType builds a new network (parameters and updater state cast) unless the type is
-        // already the network's, when it returns the network itself: a clone first would copy everything twice
-        if (net instanceof MultiLayerNetwork m) {
-            return FastLayers.install(m.params().dataType() == dataType ? m.clone() : m.convertDataType(dataType));
+        if (net.params().dataType() == dataType) {
+            return FastLayers.install(net instanceof MultiLayerNetwork m ? m.clone() : graph(net).clone());
         }
-        ComputationGraph g = graph(net);
-        return FastLayers.install(g.params().dataType() == dataType ? g.clone() : g.convertDataType(dataType));
+        if (!dataType.isFPType()) {
+            throw new IllegalArgumentException("dataType: expected a floating-point type, got " + dataType);
+        }
+        // as DL4J's convertDataType (which returns the network itself for its own type), but with the parameters cast
+        // by HostArrays.castTo: DL4J's castTo zeroed its result in a pass of its own, on one thread, first
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            INDArray params = HostArrays.castTo(net.params(), dataType);
+            Model copy;
+            Updater updater;
+            if (net instanceof MultiLayerNetwork m) {
+                MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(m.getLayerWiseConfigurations().toJson());
+                conf.setDataType(dataType);
+                var copied = new MultiLayerNetwork(conf);
+                copied.init(params, false);
+                updater = m.getUpdater(false);
+                if (updater != null && updater.getStateViewArray() != null) {
+                    copied.getUpdater(true).getStateViewArray().assign(updater.getStateViewArray());
+                }
+                copy = copied;
+            } else {
+                ComputationGraph g = graph(net);
+                ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson());
+                conf.setDataType(dataType);
+                var copied = new ComputationGraph(conf);
+                copied.init(params, false);
+                updater = g.getUpdater(false);
+                if (updater != null && updater.getStateViewArray() != null) {
+                    copied.getUpdater(true).getStateViewArray().assign(updater.getStateViewArray());
+                }
+                copy = copied;
+            }
+            return FastLayers.install(copy);
+        }
     }
 
     /** The network's layers, in order. */

@@ -10,6 +10,7 @@ import java.lang.reflect.Field;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,10 @@ class NetsTest {
         assertArrayEquals(kept.params().toFloatVector(), forgotten.params().toFloatVector());
     }
 
+    private static String configuration(org.deeplearning4j.nn.api.Model net) {
+        return net instanceof MultiLayerNetwork m ? m.getLayerWiseConfigurations().toJson() : ((ComputationGraph) net).getConfiguration().toJson();
+    }
+
     @Test
     void aCopyHoldsTheParametersAndOptimizerStateInItsTypeAndIsIndependent() {
         Dataset data = Fixtures.blobs(40, 1);
@@ -91,6 +96,13 @@ class NetsTest {
                 assertEquals(type, copy.params().dataType());
                 assertArrayEquals(net.params().castTo(type).toDoubleVector(), copy.params().toDoubleVector());
                 assertArrayEquals(Fixtures.updaterState(net).castTo(type).toDoubleVector(), Fixtures.updaterState(copy).toDoubleVector());
+                if (type == DataType.DOUBLE) {
+                    // as DL4J's own conversion: the same configuration, parameters and updater state
+                    var dl4j = net instanceof MultiLayerNetwork m ? m.convertDataType(type) : ((ComputationGraph) net).convertDataType(type);
+                    assertEquals(configuration(dl4j), configuration(copy));
+                    assertArrayEquals(Fixtures.bits(dl4j.params()), Fixtures.bits(copy.params()));
+                    assertArrayEquals(Fixtures.bits(Fixtures.updaterState(dl4j)), Fixtures.bits(Fixtures.updaterState(copy)));
+                }
                 copy.params().addi(1);
                 assertArrayEquals(params, net.params().toDoubleVector(), "the original is unchanged");
             }
