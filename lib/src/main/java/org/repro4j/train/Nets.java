@@ -67,31 +67,28 @@ public final class Nets {
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             INDArray params = HostArrays.castTo(net.params(), dataType);
             Model copy;
-            Updater updater;
             if (net instanceof MultiLayerNetwork m) {
                 MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(m.getLayerWiseConfigurations().toJson());
                 conf.setDataType(dataType);
-                var copied = new MultiLayerNetwork(conf);
-                copied.init(params, false);
-                updater = m.getUpdater(false);
-                if (updater != null && updater.getStateViewArray() != null) {
-                    copied.getUpdater(true).getStateViewArray().assign(updater.getStateViewArray());
-                }
-                copy = copied;
+                copy = new MultiLayerNetwork(conf);
+                ((MultiLayerNetwork) copy).init(params, false);
             } else {
-                ComputationGraph g = graph(net);
-                ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(g.getConfiguration().toJson());
+                ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(graph(net).getConfiguration().toJson());
                 conf.setDataType(dataType);
-                var copied = new ComputationGraph(conf);
-                copied.init(params, false);
-                updater = g.getUpdater(false);
-                if (updater != null && updater.getStateViewArray() != null) {
-                    copied.getUpdater(true).getStateViewArray().assign(updater.getStateViewArray());
-                }
-                copy = copied;
+                copy = new ComputationGraph(conf);
+                ((ComputationGraph) copy).init(params, false);
+            }
+            Updater updater = updater(net, false);
+            if (updater != null && updater.getStateViewArray() != null) {
+                updater(copy, true).getStateViewArray().assign(updater.getStateViewArray());
             }
             return FastLayers.install(copy);
         }
+    }
+
+    /** The network's updater, made first if {@code make} and there is none yet (else null then). */
+    private static Updater updater(Model net, boolean make) {
+        return net instanceof MultiLayerNetwork m ? m.getUpdater(make) : graph(net).getUpdater(make);
     }
 
     /** The network's layers, in order. */
