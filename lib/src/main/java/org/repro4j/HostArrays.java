@@ -186,9 +186,9 @@ public final class HostArrays {
 
     /**
      * Frees the memory of {@code a} now; neither it nor any view of it is to be used after. Memory of {@link #unwritten}
-     * and {@link #zeros} arrays goes back to the C allocator (ND4J's {@code close} would only drop its reference, and the
-     * memory wait for the garbage collector); ND4J's own arrays are closed; a view, or an array ND4J cannot close, is
-     * left to the collector.
+     * and {@link #zeros} arrays goes back to the C allocator (ND4J's {@code close} only drops its reference to it, which
+     * leaves the memory to the garbage collector); ND4J's own arrays are closed; a view, or an array ND4J cannot close,
+     * is left to the collector.
      */
     public static void free(INDArray a) {
         Pointer memory = a.isView() ? null : a.data().pointer();
