@@ -204,9 +204,9 @@ public final class HostArrays {
     private static final class OwnFloats extends FloatPointer {
         OwnFloats(long length, boolean zeroed) {
             super(allocated(zeroed ? Pointer.calloc(length, Float.BYTES) : Pointer.malloc(length * Float.BYTES), length * Float.BYTES));
+            deallocator(new OwnDoubles.Free(this));   // before the capacity: see OwnDoubles
             capacity(length);
             limit(length);
-            deallocator(new OwnDoubles.Free(this));
         }
     }
 
@@ -214,9 +214,12 @@ public final class HostArrays {
     private static final class OwnDoubles extends DoublePointer {
         OwnDoubles(long length, boolean zeroed) {
             super(allocated(zeroed ? Pointer.calloc(length, Double.BYTES) : Pointer.malloc(length * Double.BYTES), length * Double.BYTES));
+            // registered while the capacity is still 0, so that JavaCPP does not count these bytes against its maxBytes
+            // (the kernel's 768 MB): ND4J's own arrays, which these stand in for, are not counted either, and a
+            // dataset as large as CIFAR-10's 737 MB of floats would otherwise fail there
+            deallocator(new Free(this));
             capacity(length);
             limit(length);
-            deallocator(new Free(this));
         }
 
         /**

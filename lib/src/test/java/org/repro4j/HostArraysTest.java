@@ -74,6 +74,16 @@ class HostArraysTest {
     }
 
     @Test
+    void ownMemoryIsNotCountedAgainstJavaCppsLimitAsNd4jsIsNot() {
+        long before = Pointer.totalBytes();
+        INDArray a = HostArrays.unwritten(DataType.FLOAT, 1 << 20), z = HostArrays.zeros(DataType.DOUBLE, 1 << 20);
+        long counted = Pointer.totalBytes() - before;   // the arrays' shape information, which ND4J keeps through JavaCPP
+        assertTrue(counted < 1 << 10, "12 MB made, " + counted + " bytes counted");
+        HostArrays.free(a);
+        HostArrays.free(z);
+    }
+
+    @Test
     void freeGivesTheMemoryBackNow() {
         for (INDArray a : new INDArray[] {HostArrays.unwritten(DataType.DOUBLE, 1000), HostArrays.zeros(DataType.FLOAT, 10, 10)}) {
             Pointer memory = a.data().pointer();
