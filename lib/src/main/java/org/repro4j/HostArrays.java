@@ -215,8 +215,8 @@ public final class HostArrays {
         OwnDoubles(long length, boolean zeroed) {
             super(allocated(zeroed ? Pointer.calloc(length, Double.BYTES) : Pointer.malloc(length * Double.BYTES), length * Double.BYTES));
             // registered while the capacity is still 0, so that JavaCPP does not count these bytes against its maxBytes
-            // (the kernel's 768 MB): ND4J's own arrays, which these stand in for, are not counted either, and a
-            // dataset as large as CIFAR-10's 737 MB of floats would otherwise fail there
+            // (the kernel's 768 MB): ND4J's own arrays, which these stand in for, are not counted either, and CIFAR-10's
+            // pixels as floats (737 MB, both splits) would leave 31 MB of that limit for everything else
             deallocator(new Free(this));
             capacity(length);
             limit(length);
