@@ -263,7 +263,7 @@ public final class HostArrays {
         if (from == DataType.FLOAT) {
             FloatBuffer source = floats(a);
             DoubleBuffer target = doubles(out);
-            HostLoops.split(n, HostLoops.grain(1), HostLoops.threads(), (start, end) -> {
+            HostLoops.split(n, HostLoops.grain(1), (start, end) -> {
                 float[] in = new float[Math.min(CAST_CHUNK, end - start)];
                 double[] chunk = new double[in.length];
                 for (int i = start; i < end; i += in.length) {
@@ -278,7 +278,7 @@ public final class HostArrays {
         } else {
             DoubleBuffer source = doubles(a);
             FloatBuffer target = floats(out);
-            HostLoops.split(n, HostLoops.grain(1), HostLoops.threads(), (start, end) -> {
+            HostLoops.split(n, HostLoops.grain(1), (start, end) -> {
                 double[] in = new double[Math.min(CAST_CHUNK, end - start)];
                 float[] chunk = new float[in.length];
                 for (int i = start; i < end; i += in.length) {

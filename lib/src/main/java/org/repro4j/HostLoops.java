@@ -64,22 +64,19 @@ public final class HostLoops {
     }
 
     /**
-     * The number of ranges {@link #split} cuts {@code count} items into: {@code threads}, but no more than leave each
+     * The number of ranges {@link #split} cuts {@code count} items into: {@link #threads()}, but no more than leave each
      * range {@code grain} items ({@link #grain}), and at least 1.
      *
-     * @throws IllegalArgumentException if {@code count} is negative, or {@code grain} or {@code threads} below 1
+     * @throws IllegalArgumentException if {@code count} is negative or {@code grain} below 1
      */
-    public static int ranges(int count, int grain, int threads) {
+    public static int ranges(int count, int grain) {
         if (count < 0) {
             throw new IllegalArgumentException("count: expected at least 0, got " + count);
         }
         if (grain < 1) {
             throw new IllegalArgumentException("grain: expected at least 1, got " + grain);
         }
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads: expected at least 1, got " + threads);
-        }
-        return Math.max(1, Math.min(threads, count / grain));
+        return Math.max(1, Math.min(threads(), count / grain));
     }
 
     /** The first item of range {@code r} of {@code ranges} over {@code count} items (consecutive, sizes differing by at most 1). */
@@ -88,13 +85,13 @@ public final class HostLoops {
     }
 
     /**
-     * Runs {@code body} over {@code [0, count)} cut into {@link #ranges}{@code (count, grain, threads)} consecutive ranges, range
+     * Runs {@code body} over {@code [0, count)} cut into {@link #ranges}{@code (count, grain)} consecutive ranges, range
      * r being {@code [start(count, ranges, r), start(count, ranges, r + 1))}: the first on this thread, the others on the
      * common fork-join pool. Returns once all are done; a failure is thrown here once all are (the earliest range's, the
      * others' added as suppressed).
      */
-    public static void split(int count, int grain, int threads, Range body) {
-        int ranges = ranges(count, grain, threads);
+    public static void split(int count, int grain, Range body) {
+        int ranges = ranges(count, grain);
         if (ranges == 1) {
             body.run(0, count);
             return;

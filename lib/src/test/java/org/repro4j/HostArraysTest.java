@@ -111,7 +111,7 @@ class HostArraysTest {
         assertArrayEquals(Fixtures.bits(floats.castTo(DataType.DOUBLE)), Fixtures.bits(widened));
         // split across two threads, and an F-order matrix (ND4J's castTo)
         INDArray big = Nd4j.randn(DataType.DOUBLE, 3, 70_000).muli(1e30);
-        assertEquals(2, HostLoops.ranges((int) big.length(), HostLoops.grain(1), 2));
+        HostLoops.using(2, () -> assertEquals(2, HostLoops.ranges((int) big.length(), HostLoops.grain(1))));
         HostLoops.using(2, () -> assertArrayEquals(Fixtures.bits(big.castTo(DataType.FLOAT)), Fixtures.bits(HostArrays.castTo(big, DataType.FLOAT))));
         INDArray f = floats.dup('f');
         assertArrayEquals(Fixtures.bits(f.castTo(DataType.DOUBLE)), Fixtures.bits(HostArrays.castTo(f, DataType.DOUBLE)));

@@ -53,11 +53,13 @@ class HostLoopsTest {
 
     @Test
     void rangesFollowTheThreadsAndTheGrain() {
-        assertEquals(2, HostLoops.ranges(10, 4, 2));
-        assertEquals(2, HostLoops.ranges(1_000, 4, 2), "never more than the threads");
-        assertEquals(1, HostLoops.ranges(7, 4, 2), "two ranges would leave one with fewer than the grain");
-        assertEquals(1, HostLoops.ranges(0, 4, 2));
-        assertEquals(1, HostLoops.ranges(1_000, 4, 1));
+        HostLoops.using(2, () -> {
+            assertEquals(2, HostLoops.ranges(10, 4));
+            assertEquals(2, HostLoops.ranges(1_000, 4), "never more than the threads");
+            assertEquals(1, HostLoops.ranges(7, 4), "two ranges would leave one with fewer than the grain");
+            assertEquals(1, HostLoops.ranges(0, 4));
+        });
+        HostLoops.using(1, () -> assertEquals(1, HostLoops.ranges(1_000, 4)));
     }
 
     @Test
@@ -78,7 +80,7 @@ class HostLoopsTest {
         var secondStarted = new CountDownLatch(1);
         var firstSawTheSecond = new AtomicBoolean();
         Map<Integer, Thread> threads = new ConcurrentHashMap<>();
-        HostLoops.split(10, 4, 2, (from, to) -> {
+        HostLoops.using(2, () -> HostLoops.split(10, 4, (from, to) -> {
             threads.put(from, Thread.currentThread());
             if (from == 0) {
                 try {
@@ -92,7 +94,7 @@ class HostLoopsTest {
             for (int i = from; i < to; i++) {
                 runs.incrementAndGet(i);
             }
-        });
+        }));
         for (int i = 0; i < 10; i++) {
             assertEquals(1, runs.get(i), "item " + i);
         }
@@ -104,7 +106,7 @@ class HostLoopsTest {
     @Test
     void aFailureIsThrownOnceEveryRangeIsDone() {
         var finished = new AtomicIntegerArray(1);
-        var e = assertThrows(IllegalStateException.class, () -> HostLoops.split(10, 4, 2, (from, to) -> {
+        var e = assertThrows(IllegalStateException.class, () -> HostLoops.using(2, () -> HostLoops.split(10, 4, (from, to) -> {
             if (from == 0) {
                 throw new IllegalStateException("first range failed");
             }
@@ -114,18 +116,18 @@ class HostLoopsTest {
                 Thread.currentThread().interrupt();
             }
             finished.set(0, 1);
-        }));
+        })));
         assertEquals("first range failed", e.getMessage());
         assertEquals(1, finished.get(0), "the second range ran to its end before split returned");
     }
 
     @Test
     void badCountsGrainsAndThreadsAreRefused() {
-        var count = assertThrows(IllegalArgumentException.class, () -> HostLoops.split(-1, 4, 2, (from, to) -> { }));
+        var count = assertThrows(IllegalArgumentException.class, () -> HostLoops.split(-1, 4, (from, to) -> { }));
         assertEquals("count: expected at least 0, got -1", count.getMessage());
-        var grain = assertThrows(IllegalArgumentException.class, () -> HostLoops.ranges(10, 0, 2));
+        var grain = assertThrows(IllegalArgumentException.class, () -> HostLoops.ranges(10, 0));
         assertEquals("grain: expected at least 1, got 0", grain.getMessage());
-        var threads = assertThrows(IllegalArgumentException.class, () -> HostLoops.ranges(10, 4, 0));
+        var threads = assertThrows(IllegalArgumentException.class, () -> HostLoops.using(0, () -> { }));
         assertEquals("threads: expected at least 1, got 0", threads.getMessage());
     }
 }

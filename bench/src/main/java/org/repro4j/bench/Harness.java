@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * Times one workload: untimed runs, at least {@code warmups} of them and at least {@link #WARMUP_SECONDS} of them (JIT,
- * ND4J's first-call allocations, OpenMP's thread pool), and on until the JIT compiler has settled ({@link #settled}, at
+ * ND4J's first-call allocations, OpenMP's thread pool), and on until the JIT compiler has settled ({@link Compiler#settled}, at
  * most {@link #MAX_WARMUP_SECONDS}); then up to {@code repeats} timed runs, stopping early once {@code budgetSeconds} of
  * timed runs have passed (but never before {@link #MIN_REPEATS}); the result is the median. The PyTorch script in
  * {@code bench/pytorch/workloads.py} follows the same rules (it has no JIT to wait for).
@@ -28,7 +28,7 @@ final class Harness {
      * convolution that takes 0.7 ms took 5-8 ms one call in ten). A notebook trains for minutes, long after.
      */
     static final double MAX_WARMUP_SECONDS = 40;
-    /** Milliseconds the compiler may spend in a second of warm-up that counts as quiet ({@link #settled}). */
+    /** Milliseconds the compiler may spend in a second of warm-up that counts as quiet ({@link Compiler#settled}). */
     static final long QUIET_COMPILE_MILLIS = 20;
 
     private Harness() {

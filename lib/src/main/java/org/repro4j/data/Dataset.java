@@ -72,7 +72,7 @@ public record Dataset(String name, INDArray features, int[] labels, int channels
         }
         INDArray scaled = HostArrays.unwritten(DataType.FLOAT, n, size);
         FloatBuffer out = HostArrays.floats(scaled);
-        HostLoops.split(pixels.length, HostLoops.grain(1), HostLoops.threads(), (from, to) -> {
+        HostLoops.split(pixels.length, HostLoops.grain(1), (from, to) -> {
             float[] chunk = new float[Math.min(1 << 14, to - from)];
             for (int start = from; start < to; start += chunk.length) {
                 int length = Math.min(chunk.length, to - start);

@@ -68,7 +68,7 @@ final class ChannelAddVertex extends BaseGraphVertex {
         float[] shifts = HostArrays.toFloats(embedding);   // [n, C] in C order: one value a plane
         int area = (int) (features.size(2) * features.size(3));
         FloatBuffer in = HostArrays.floats(features), to = HostArrays.floats(out);
-        HostLoops.split(shifts.length, HostLoops.grain(area), HostLoops.threads(), (from, end) -> {
+        HostLoops.split(shifts.length, HostLoops.grain(area), (from, end) -> {
             float[] plane = new float[area];
             for (int p = from; p < end; p++) {
                 in.get(p * area, plane);
@@ -96,7 +96,7 @@ final class ChannelAddVertex extends BaseGraphVertex {
         FloatBuffer in = HostArrays.floats(epsilon);
         float[] sums = new float[planes];
         int blocks = (planes + LANES - 1) / LANES;
-        HostLoops.split(blocks, HostLoops.grain((long) LANES * area), HostLoops.threads(), (from, to) -> {
+        HostLoops.split(blocks, HostLoops.grain((long) LANES * area), (from, to) -> {
             float[] values = new float[LANES * area];
             for (int p0 = from * LANES; p0 < Math.min(planes, to * LANES); p0 += LANES) {
                 int lanes = Math.min(LANES, planes - p0);

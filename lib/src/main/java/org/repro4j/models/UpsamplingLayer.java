@@ -48,7 +48,7 @@ final class UpsamplingLayer extends Upsampling2D {
                 new long[] {input.size(0), input.size(1), outH, outW}, 'c');
         FloatBuffer in = HostArrays.floats(input), out = HostArrays.floats(output);
         boolean pairs = size[1] == 2;
-        HostLoops.split(planes, HostLoops.grain((long) outH * outW), HostLoops.threads(), (from, to) -> {
+        HostLoops.split(planes, HostLoops.grain((long) outH * outW), (from, to) -> {
             float[] plane = new float[h * w], big = new float[outH * outW];
             for (int p = from; p < to; p++) {
                 in.get(p * h * w, plane);
@@ -87,7 +87,7 @@ final class UpsamplingLayer extends Upsampling2D {
         INDArray gradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
         FloatBuffer in = HostArrays.floats(epsilon), out = HostArrays.floats(gradient);
         boolean twoByTwo = size[0] == 2 && size[1] == 2;
-        HostLoops.split(planes, HostLoops.grain((long) outH * outW), HostLoops.threads(), (from, to) -> {
+        HostLoops.split(planes, HostLoops.grain((long) outH * outW), (from, to) -> {
             float[] big = new float[outH * outW], plane = new float[h * w];
             for (int p = from; p < to; p++) {
                 in.get(p * outH * outW, big);

@@ -63,10 +63,10 @@ final class GroupNormLoops {
      * the statistics, which {@link #backward} takes for the same input.
      */
     Statistics forward(INDArray x, double[] gamma, double[] beta, INDArray y) {
-        int m = setSize(), threads = HostLoops.threads();
+        int m = setSize();
         FloatBuffer xs = HostArrays.floats(x), ys = HostArrays.floats(y);
         double[] means = new double[n * groups], inverseStds = new double[n * groups];
-        HostLoops.split(n * groups, HostLoops.grain(setSize()), threads, (from, to) -> {
+        HostLoops.split(n * groups, HostLoops.grain(m), (from, to) -> {
             float[] v = new float[m];
             for (int set = from; set < to; set++) {
                 int start = set * m;
@@ -98,12 +98,12 @@ final class GroupNormLoops {
      * them again (the same values).
      */
     void backward(INDArray x, INDArray dy, double[] gamma, double[] dGamma, double[] dBeta, INDArray dx, Statistics statistics) {
-        int sets = n * groups, threads = HostLoops.threads();
+        int sets = n * groups;
         FloatBuffer xs = HostArrays.floats(x), dys = HostArrays.floats(dy), dxs = HostArrays.floats(dx);
-        int ranges = HostLoops.ranges(sets, HostLoops.grain(setSize()), threads);
+        int ranges = HostLoops.ranges(sets, HostLoops.grain(setSize()));
         // each range of sets sums its own dL/dgamma and dL/dbeta, added up in range order at the end
         double[][] rangeDGamma = new double[ranges][gamma.length], rangeDBeta = new double[ranges][gamma.length];
-        HostLoops.split(ranges, 1, threads, (first, end) -> {
+        HostLoops.split(ranges, 1, (first, end) -> {
             for (int r = first; r < end; r++) {
                 backward(HostLoops.start(sets, ranges, r), HostLoops.start(sets, ranges, r + 1), xs, dys, gamma,
                         rangeDGamma[r], rangeDBeta[r], dxs, statistics);

@@ -199,7 +199,7 @@ class DatasetTest {
         }
         int n = pixels.length / 784;
         float[] one = Dataset.scaledPixels(pixels, n, 784).ravel().toFloatVector();
-        assertEquals(2, HostLoops.ranges(pixels.length, HostLoops.grain(1), 2), "two threads each take a part");
+        HostLoops.using(2, () -> assertEquals(2, HostLoops.ranges(pixels.length, HostLoops.grain(1)), "two threads each take a part"));
         HostLoops.using(2, () -> assertArrayEquals(one, Dataset.scaledPixels(pixels, n, 784).ravel().toFloatVector()));
         assertEquals(1f, one[83], 0f);
     }

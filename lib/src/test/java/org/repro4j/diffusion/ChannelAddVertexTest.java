@@ -22,9 +22,11 @@ class ChannelAddVertexTest {
     @Test
     void addAndPlaneSumsAreLibnd4jsToTheBit() {
         HostLoops.using(1, () -> addAndPlaneSumsAreLibnd4js(new long[][] {{3, 5, 4, 6}, {16, 32, 14, 14}}));
-        assertEquals(2, HostLoops.ranges(16 * 33, HostLoops.grain(28 * 28), 2));
-        assertEquals(2, HostLoops.ranges((16 * 33 + 7) / 8, HostLoops.grain(8 * 28 * 28), 2));
-        HostLoops.using(2, () -> addAndPlaneSumsAreLibnd4js(new long[][] {{16, 33, 28, 28}}));
+        HostLoops.using(2, () -> {
+            assertEquals(2, HostLoops.ranges(16 * 33, HostLoops.grain(28 * 28)));
+            assertEquals(2, HostLoops.ranges((16 * 33 + 7) / 8, HostLoops.grain(8 * 28 * 28)));
+            addAndPlaneSumsAreLibnd4js(new long[][] {{16, 33, 28, 28}});
+        });
     }
 
     private static void addAndPlaneSumsAreLibnd4js(long[][] shapes) {

@@ -56,7 +56,7 @@ class UpsamplingLayerTest {
         Nd4j.getRandom().setSeed(3);
         INDArray x = Nd4j.randn(DataType.FLOAT, 8, 32, 14, 14);
         INDArray epsilon = Nd4j.randn(DataType.FLOAT, 8, 32, 28, 28);
-        assertEquals(2, HostLoops.ranges(8 * 32, HostLoops.grain(28 * 28), 2), "the planes split in two");
+        HostLoops.using(2, () -> assertEquals(2, HostLoops.ranges(8 * 32, HostLoops.grain(28 * 28)), "the planes split in two"));
         float[][] forward = new float[2][], backward = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
             int t = threads - 1;

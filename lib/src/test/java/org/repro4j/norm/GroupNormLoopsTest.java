@@ -17,7 +17,7 @@ class GroupNormLoopsTest {
 
     @Test
     void twoThreadsGiveOneThreadsResults() {
-        assertEquals(2, HostLoops.ranges(N * GROUPS, HostLoops.grain(C / GROUPS * POSITIONS), 2), "the sets split in two");
+        HostLoops.using(2, () -> assertEquals(2, HostLoops.ranges(N * GROUPS, HostLoops.grain(C / GROUPS * POSITIONS)), "the sets split in two"));
         Nd4j.getRandom().setSeed(7);
         INDArray x = Nd4j.randn(DataType.FLOAT, N, C, 64, 64).muli(3).addi(1);
         INDArray dy = Nd4j.randn(DataType.FLOAT, N, C, 64, 64);
