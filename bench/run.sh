@@ -92,6 +92,15 @@ done
 # --- the table --------------------------------------------------------------------------------
 echo
 echo "repro4j vs PyTorch on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//'), backend $BACKEND, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset, so OpenBLAS picks}, GOMP_SPINCOUNT=$GOMP_SPINCOUNT"
+# OpenBLAS (PyTorch's products) held below the CPU's AVX-512 while oneDNN (repro4j's products) picks it itself.
+case "$(echo "${OPENBLAS_CORETYPE:-}" | tr '[:upper:]' '[:lower:]')" in
+    ""|skylakex|cooperlake|sapphirerapids) ;;
+    *) if grep -q -m1 '^flags.* avx512f' /proc/cpuinfo 2>/dev/null; then
+           echo "note: OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE holds OpenBLAS, which runs PyTorch's matrix products, below this CPU's AVX-512,"
+           echo "      while repro4j's run in oneDNN, which picks AVX-512 itself: the matrix-heavy rows favour repro4j."
+           echo "      'env -u OPENBLAS_CORETYPE make bench' gives OpenBLAS its AVX-512 kernels (environment/openblas.sh)."
+       fi ;;
+esac
 echo "(medians over repeated runs after warm-up, the fastest of $ROUNDS round(s); time per unit: one train step, one evaluation, one sampling, one load)"
 awk -F'\t' '
     function fmt(s) { return s >= 1 ? sprintf("%.2f s", s) : sprintf("%.1f ms", s * 1000) }
@@ -113,4 +122,4 @@ awk -F'\t' '
         }
     }' "$rows" | tee "$OUT/table.md"
 echo
-echo "GFLOP/s of gemm_2048 is the machine's large-GEMM rate (float32 2048x2048) on each side; logs and raw rows in $OUT/"
+echo "GFLOP/s of gemm_2048 is each library's large-GEMM rate (float32 2048x2048: repro4j's Gemm, PyTorch's torch.mm); logs and raw rows in $OUT/"

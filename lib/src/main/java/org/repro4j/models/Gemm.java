@@ -24,14 +24,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * included); oneDNN's row-major {@code sgemm} takes a column-major operand as its transpose, and a column-major C by
  * computing C^T = op(B)^T op(A)^T. Anything else (another type, rank or layout, an empty dimension, or shapes that do
  * not match, whose error ND4J words) goes to ND4J.
+ *
+ * <p>Public for a notebook's own products and for the bench's {@code gemm_2048}, which times the product repro4j's layers
+ * run. oneDNN picks its kernels for the CPU it finds and ignores {@code OPENBLAS_CORETYPE}: float32 2048 x 2048 at one
+ * thread on an AVX-512 Zen took 63-66 ms here, against 124 ms through {@link Nd4j#gemm} with OpenBLAS held to its
+ * Haswell (AVX2) kernels by that variable, and 66.5 ms for PyTorch's {@code torch.mm} on OpenBLAS's SkylakeX kernels.
  */
-final class Gemm {
+public final class Gemm {
 
     private Gemm() {
     }
 
     /** c = alpha op(a) op(b) + beta c, where op transposes when asked; with beta = 0, c's old contents are not read. */
-    static void gemm(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha, double beta) {
+    public static void gemm(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB, double alpha, double beta) {
         Layout[] l = layouts(a, b, c, transposeA, transposeB);
         if (l == null) {
             Nd4j.gemm(a, b, c, transposeA, transposeB, alpha, beta);
