@@ -26,8 +26,6 @@ final class OneDnn {
     private static final int KEPT = 64;
     /** oneDNN's preferred alignment of a buffer, bytes. */
     private static final int ALIGNMENT = 64;
-    /** Scratch buffers per thread. */
-    private static final int SLOTS = 6;
     private static final boolean AVAILABLE = load();
     private static final ThreadLocal<Context> CONTEXT = ThreadLocal.withInitial(Context::new);
 
@@ -89,8 +87,8 @@ final class OneDnn {
                 return size() > KEPT;
             }
         };
-        private final BytePointer[] buffers = new BytePointer[SLOTS];
-        private final Pointer[] aligned = new Pointer[SLOTS];
+        private BytePointer scratch;
+        private Pointer scratchStart;
 
         /** The object kept under {@code key}, made by {@code make} the first time (or again after it was dropped). */
         @SuppressWarnings("unchecked")
@@ -98,18 +96,33 @@ final class OneDnn {
             return (T) kept.computeIfAbsent(key, k -> make.get());
         }
 
-        /** Slot {@code slot}'s buffer, at least {@code bytes} long and aligned; each operand of a call has a slot of its own. */
-        Pointer buffer(int slot, long bytes) {
-            if (buffers[slot] == null || buffers[slot].capacity() < bytes + ALIGNMENT) {
-                if (buffers[slot] != null) {
-                    buffers[slot].close();
+        /**
+         * Makes this thread's scratch memory at least {@code bytes} long (aligned), before a call hands out parts of it with
+         * {@link #scratch}: growing it moves it.
+         */
+        void reserve(long bytes) {
+            if (scratch == null || scratch.capacity() < bytes + ALIGNMENT) {
+                if (scratch != null) {
+                    scratch.close();
                 }
                 BytePointer raw = new BytePointer(bytes + ALIGNMENT);
                 long shift = (ALIGNMENT - raw.address() % ALIGNMENT) % ALIGNMENT;
-                buffers[slot] = raw;
-                aligned[slot] = new BytePointer(raw).position(shift);
+                scratch = raw;
+                scratchStart = new BytePointer(raw).position(shift);
             }
-            return aligned[slot];
+        }
+
+        /**
+         * The scratch memory from {@code offset} bytes on, within what {@link #reserve} made. Every call starts again at
+         * offset 0, so consecutive calls reuse the same memory while it is still in the CPU's caches.
+         */
+        Pointer scratch(long offset) {
+            return new BytePointer(scratchStart).position(scratchStart.position() + offset);
+        }
+
+        /** {@code bytes} rounded up to whole cache lines, the step from one scratch operand to the next. */
+        static long aligned(long bytes) {
+            return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
         }
     }
 }

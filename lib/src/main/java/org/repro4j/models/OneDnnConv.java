@@ -44,7 +44,8 @@ import org.repro4j.HostArrays;
  * to its own path).
  *
  * <p>The arrays keep ND4J's layout (any strides, so a channel slice of a concatenation works); oneDNN's blocked copies
- * live in buffers of this thread's ({@link OneDnn.Context}), reused by every call. On a machine without the natives
+ * live in this thread's scratch memory ({@link OneDnn.Context}), which every call takes from its start, so that each
+ * writes into memory the calls before it left in the CPU's caches. On a machine without the natives
  * ({@link OneDnn#available} false) {@link NativeConv} keeps libnd4j's path.
  */
 final class OneDnnConv {
@@ -166,27 +167,32 @@ final class OneDnnConv {
 
     /**
      * One array as a primitive sees it: the array's own memory, and where the primitive wants another layout a buffer of
-     * that layout with the reorder between the two.
+     * that layout, in the thread's scratch memory, with the reorder between the two.
      */
     private static final class Operand {
         private final memory user;
         private final memory inner;
         private final reorder reorder;
-        private final int slot;
-        private final long bytes;
+        /** Where the buffer starts in the scratch memory, bytes. */
+        private final long offset;
+        /** The scratch memory's first byte after the buffer (= {@code offset} where there is no buffer). */
+        final long end;
 
-        /** {@code toInner}: the reorder copies the array into the buffer (an input), else the buffer into the array. */
-        Operand(OneDnn.Context context, memory.desc userDesc, memory.desc innerDesc, int slot, boolean toInner) {
+        /**
+         * {@code toInner}: the reorder copies the array into the buffer (an input), else the buffer into the array. The
+         * buffer, if any, starts {@code offset} bytes into the scratch memory.
+         */
+        Operand(OneDnn.Context context, memory.desc userDesc, memory.desc innerDesc, long offset, boolean toInner) {
             this.user = new memory(userDesc, context.engine, (Pointer) null);
-            this.slot = slot;
+            this.offset = offset;
             if (userDesc.equals(innerDesc)) {
                 inner = user;
                 reorder = null;
-                bytes = 0;
+                end = offset;
             } else {
                 inner = new memory(innerDesc, context.engine, (Pointer) null);
                 reorder = toInner ? new reorder(user, inner) : new reorder(inner, user);
-                bytes = innerDesc.get_size();
+                end = offset + OneDnn.Context.aligned(innerDesc.get_size());
             }
         }
 
@@ -194,7 +200,7 @@ final class OneDnnConv {
         memory bindInput(OneDnn.Context context, INDArray array) {
             user.set_data_handle(array.data().addressPointer());
             if (reorder != null) {
-                inner.set_data_handle(context.buffer(slot, bytes));
+                inner.set_data_handle(context.scratch(offset));
                 reorder.execute(context.stream, user, inner);
             }
             return inner;
@@ -204,7 +210,7 @@ final class OneDnnConv {
         memory bindOutput(OneDnn.Context context, INDArray array) {
             user.set_data_handle(array.data().addressPointer());
             if (reorder != null) {
-                inner.set_data_handle(context.buffer(slot, bytes));
+                inner.set_data_handle(context.scratch(offset));
             }
             return inner;
         }
@@ -236,12 +242,13 @@ final class OneDnnConv {
             convolution_forward.primitive_desc pd = forwardDescriptor(context, shape, withBias);
             primitive = new convolution_forward(pd);
             src = new Operand(context, OneDnn.describe(x), pd.src_desc(), 0, true);
-            weights = new Operand(context, OneDnn.describe(w), pd.weights_desc(), 1, true);
-            dst = new Operand(context, OneDnn.describe(z), pd.dst_desc(), 2, false);
+            weights = new Operand(context, OneDnn.describe(w), pd.weights_desc(), src.end, true);
+            dst = new Operand(context, OneDnn.describe(z), pd.dst_desc(), weights.end, false);
             bias = withBias ? new memory(pd.bias_desc(), context.engine, (Pointer) null) : null;
         }
 
         void run(OneDnn.Context context, INDArray x, INDArray w, INDArray b, INDArray z) {
+            context.reserve(dst.end);
             args.put(DNNL_ARG_SRC, src.bindInput(context, x));
             args.put(DNNL_ARG_WEIGHTS, weights.bindInput(context, w));
             args.put(DNNL_ARG_DST, dst.bindOutput(context, z));
@@ -261,6 +268,8 @@ final class OneDnnConv {
         private final convolution_backward_weights weights;
         private final Operand src, wei, diffDstData, diffDstWeights, diffSrc, diffWeights;
         private final memory diffBias;
+        /** The scratch memory both halves take: the output gradient's buffer, then either half's own after it. */
+        private final long scratchBytes;
         private final IntMemoryMap dataArgs = new IntMemoryMap(), weightArgs = new IntMemoryMap();
 
         Backward(OneDnn.Context context, Shape shape, INDArray x, INDArray w, INDArray delta, INDArray gradInput, INDArray gradWeights,
@@ -274,13 +283,16 @@ final class OneDnnConv {
             convolution_backward_weights.primitive_desc weightsPd = new convolution_backward_weights.primitive_desc(weightsDesc,
                     context.engine, hint);
             weights = new convolution_backward_weights(weightsPd);
-            src = new Operand(context, OneDnn.describe(x), weightsPd.src_desc(), 0, true);
-            diffDstWeights = new Operand(context, OneDnn.describe(delta), weightsPd.diff_dst_desc(), 1, true);
-            diffWeights = new Operand(context, OneDnn.describe(gradWeights), weightsPd.diff_weights_desc(), 2, false);
+            // the output gradient's buffer lives through both halves; each half's other buffers come after it, the
+            // weight half's in the memory the data half has finished with
+            diffDstWeights = new Operand(context, OneDnn.describe(delta), weightsPd.diff_dst_desc(), 0, true);
+            src = new Operand(context, OneDnn.describe(x), weightsPd.src_desc(), diffDstWeights.end, true);
+            diffWeights = new Operand(context, OneDnn.describe(gradWeights), weightsPd.diff_weights_desc(), src.end, false);
             diffBias = withBias ? new memory(weightsPd.diff_bias_desc(), context.engine, (Pointer) null) : null;
             if (gradInput == null) {
                 data = null;
                 wei = diffDstData = diffSrc = null;
+                scratchBytes = diffWeights.end;
                 return;
             }
             convolution_backward_data.primitive_desc dataPd = new convolution_backward_data.primitive_desc(
@@ -288,14 +300,16 @@ final class OneDnnConv {
                             OneDnn.any(shape.output()), shape.strides(), shape.dilations(), shape.padBefore(), shape.padAfter()),
                     context.engine, hint);
             data = new convolution_backward_data(dataPd);
-            wei = new Operand(context, OneDnn.describe(w), dataPd.weights_desc(), 3, true);
             // the output gradient is copied once when both halves want it in the same layout
             diffDstData = dataPd.diff_dst_desc().equals(weightsPd.diff_dst_desc()) ? null
-                    : new Operand(context, OneDnn.describe(delta), dataPd.diff_dst_desc(), 4, true);
-            diffSrc = new Operand(context, OneDnn.describe(gradInput), dataPd.diff_src_desc(), 5, false);
+                    : new Operand(context, OneDnn.describe(delta), dataPd.diff_dst_desc(), diffDstWeights.end, true);
+            wei = new Operand(context, OneDnn.describe(w), dataPd.weights_desc(), diffDstData == null ? diffDstWeights.end : diffDstData.end, true);
+            diffSrc = new Operand(context, OneDnn.describe(gradInput), dataPd.diff_src_desc(), wei.end, false);
+            scratchBytes = Math.max(diffWeights.end, diffSrc.end);
         }
 
         void run(OneDnn.Context context, INDArray x, INDArray w, INDArray delta, INDArray gradInput, INDArray gradWeights, INDArray gradBias) {
+            context.reserve(scratchBytes);
             memory diffDst = diffDstWeights.bindInput(context, delta);
             if (data != null) {
                 dataArgs.put(DNNL_ARG_DIFF_DST, diffDstData == null ? diffDst : diffDstData.bindInput(context, delta));
