@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Public for a notebook's own products and for the bench's {@code gemm_2048}, which times the product repro4j's layers
  * run. oneDNN picks its kernels for the CPU it finds and ignores {@code OPENBLAS_CORETYPE}: float32 2048 x 2048 at one
- * thread on an AVX-512 Zen took 63-66 ms here, against 124 ms through {@link Nd4j#gemm} with OpenBLAS held to its
+ * thread on an AVX-512 Zen took 62-66 ms here, against 124 ms through {@link Nd4j#gemm} with OpenBLAS held to its
  * Haswell (AVX2) kernels by that variable, and 66.5 ms for PyTorch's {@code torch.mm} on OpenBLAS's SkylakeX kernels.
  */
 public final class Gemm {
